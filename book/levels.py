@@ -1,0 +1,48 @@
+"""Validation of wire depth levels into the book's internal form.
+
+A parsed level is `(price_key, (price_text, amount_text))`, or `(price_key, None)` for a
+deletion (an amount that is numerically zero: "0", "0.0000", "0E-8"). Parsing once here keeps
+the book's hot path free of checks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+Level = tuple[float, tuple[str, str] | None]
+
+_MAX_TEXT = 64  # a price or amount longer than this is not a number any exchange sends
+
+
+def parse_levels(raw: object) -> list[Level]:
+    """Validate `[[price, amount], ...]` of decimal strings; raise ValueError on anything else."""
+    if type(raw) is not list and not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+        raise ValueError(f"levels must be a list, got {type(raw).__name__}")
+    out: list[Level] = []
+    append = out.append
+    isfinite = math.isfinite
+    for level in raw:
+        if type(level) is not list and type(level) is not tuple or len(level) != 2:
+            raise ValueError(f"a level must be [price, amount], got {_short(level)}")
+        price, amount = level
+        if type(price) is not str or type(amount) is not str:
+            raise ValueError(f"price and amount must be strings, got {_short(level)}")
+        if len(price) > _MAX_TEXT or len(amount) > _MAX_TEXT:
+            raise ValueError("price or amount text too long")
+        try:
+            p = float(price)
+            a = float(amount)
+        except ValueError:
+            raise ValueError(f"not a decimal number: {_short(level)}") from None
+        if not (p > 0.0 and isfinite(p)):
+            raise ValueError(f"price must be a positive finite number, got {price[:20]!r}")
+        if not (a >= 0.0 and isfinite(a)):
+            raise ValueError(f"amount must be a non-negative finite number, got {amount[:20]!r}")
+        append((p, None if a == 0.0 else (price, amount)))
+    return out
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,234 @@
+"""The local order book of one market.
+
+Each side is a `SortedDict` keyed by the float price, holding the exact wire text
+`(price, amount)`. Bids are read from the high end, asks from the low end. Wire order is never
+trusted: the live server sends both snapshot sides descending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sortedcontainers import SortedDict
+
+from dfx_tui.book.levels import Level, parse_levels
+from dfx_tui.book.numbers import ZERO, decimals_of, fmt_fixed
+
+BIDS = "bids"
+ASKS = "asks"
+
+
+@dataclass(frozen=True, slots=True)
+class LadderRow:
+    """One displayed level (or group of levels) with cumulative figures from the touch."""
+
+    price: str  # exact decimal text, padded to the market precision
+    size: str
+    cum_size: str
+    cum_quote: str  # cumulative quote notional, sum(price * size), rounded to price places
+    size_value: float  # for bars and highlighting only, never shown
+    cum_size_value: float
+
+
+class OrderBook:
+    """Bids and asks of one market. Not thread-safe; lives on the app's event loop."""
+
+    __slots__ = ("market", "_bids", "_asks", "version", "price_decimals", "size_decimals",
+                 "has_snapshot")
+
+    def __init__(self, market: str = "") -> None:
+        self.market = market
+        self._bids: SortedDict = SortedDict()
+        self._asks: SortedDict = SortedDict()
+        self.version = 0  # bumped by every applied event, so the UI repaints only on change
+        self.price_decimals = 0
+        self.size_decimals = 0
+        self.has_snapshot = False
+
+    # ----------------------------------------------------------------- writing
+    def apply_snapshot(self, asks: Sequence[Sequence[str]], bids: Sequence[Sequence[str]]) -> None:
+        """Replace the whole book with a clean snapshot given as wire [price, amount] pairs."""
+        self.apply_parsed(True, parse_levels(asks), parse_levels(bids))
+
+    def apply_update(self, asks: Sequence[Sequence[str]] | None,
+                     bids: Sequence[Sequence[str]] | None) -> None:
+        """Patch the book with absolute amounts; a missing side (None) means no change."""
+        self.apply_parsed(False, None if asks is None else parse_levels(asks),
+                          None if bids is None else parse_levels(bids))
+
+    def apply_parsed(self, clean: bool, asks: list[Level] | None,
+                     bids: list[Level] | None) -> None:
+        """Apply already-validated levels (see `levels.parse_levels`): the hot path."""
+        if clean:
+            self._asks = SortedDict({k: v for k, v in asks or () if v is not None})
+            self._bids = SortedDict({k: v for k, v in bids or () if v is not None})
+            self.has_snapshot = True
+            self._learn_precision()
+        else:
+            if asks:
+                side = self._asks
+                for key, value in asks:
+                    if value is None:
+                        side.pop(key, None)
+                    else:
+                        side[key] = value
+            if bids:
+                side = self._bids
+                for key, value in bids:
+                    if value is None:
+                        side.pop(key, None)
+                    else:
+                        side[key] = value
+        self.version += 1
+
+    def clear(self) -> None:
+        self._bids = SortedDict()
+        self._asks = SortedDict()
+        self.has_snapshot = False
+        self.version += 1
+
+    def _learn_precision(self) -> None:
+        # Precision is inferred from what the exchange sends: the most decimals seen, sticky.
+        for side in (self._bids, self._asks):
+            for price, amount in side.values():
+                p, a = decimals_of(price), decimals_of(amount)
+                if p > self.price_decimals:
+                    self.price_decimals = p
+                if a > self.size_decimals:
+                    self.size_decimals = a
+
+    def learn_from(self, texts: Iterable[tuple[str, str]]) -> None:
+        """Widen the inferred precision from levels about to be shown (called per repaint)."""
+        for price, amount in texts:
+            p, a = decimals_of(price), decimals_of(amount)
+            if p > self.price_decimals:
+                self.price_decimals = p
+            if a > self.size_decimals:
+                self.size_decimals = a
+
+    # ----------------------------------------------------------------- reading
+    def __len__(self) -> int:
+        return len(self._bids) + len(self._asks)
+
+    @property
+    def bid_count(self) -> int:
+        return len(self._bids)
+
+    @property
+    def ask_count(self) -> int:
+        return len(self._asks)
+
+    def best_bid(self) -> tuple[str, str] | None:
+        return self._bids.peekitem(-1)[1] if self._bids else None
+
+    def best_ask(self) -> tuple[str, str] | None:
+        return self._asks.peekitem(0)[1] if self._asks else None
+
+    def best_bid_value(self) -> float | None:
+        return self._bids.peekitem(-1)[0] if self._bids else None
+
+    def best_ask_value(self) -> float | None:
+        return self._asks.peekitem(0)[0] if self._asks else None
+
+    def bids(self, n: int | None = None) -> list[tuple[str, str]]:
+        """Bid levels (price, amount) as received, best (highest) first."""
+        side = self._bids
+        return [side[k] for k in side.islice(0 if n is None else max(0, len(side) - n),
+                                             None, reverse=True)]
+
+    def asks(self, n: int | None = None) -> list[tuple[str, str]]:
+        """Ask levels (price, amount) as received, best (lowest) first."""
+        side = self._asks
+        return [side[k] for k in side.islice(0, n)]
+
+    def as_dict(self) -> dict[str, list[list[str]]]:
+        return {BIDS: [list(lv) for lv in self.bids()], ASKS: [list(lv) for lv in self.asks()]}
+
+    def is_crossed(self) -> bool:
+        """True when the book is crossed or locked (best bid >= best ask)."""
+        if not self._bids or not self._asks:
+            return False
+        return self._bids.peekitem(-1)[0] >= self._asks.peekitem(0)[0]
+
+    def spread(self) -> Decimal | None:
+        bid, ask = self.best_bid(), self.best_ask()
+        if bid is None or ask is None:
+            return None
+        return Decimal(ask[0]) - Decimal(bid[0])
+
+    def mid(self) -> Decimal | None:
+        bid, ask = self.best_bid(), self.best_ask()
+        if bid is None or ask is None:
+            return None
+        return (Decimal(ask[0]) + Decimal(bid[0])) / 2
+
+    def spread_bps(self) -> float | None:
+        spread, mid = self.spread(), self.mid()
+        if spread is None or mid is None or mid <= 0:
+            return None
+        return float(spread / mid * 10_000)
+
+    def spread_text(self) -> str | None:
+        spread = self.spread()
+        return None if spread is None else fmt_fixed(spread, self.price_decimals)
+
+    def mid_text(self) -> str | None:
+        mid = self.mid()
+        return None if mid is None else fmt_fixed(mid, self.price_decimals + 1)
+
+    # ----------------------------------------------------------------- ladder
+    def ladder(self, side: str, n: int, group: int = 1) -> list[LadderRow]:
+        """Top `n` rows of a side, best first, with cumulative size and quote notional.
+
+        `group` is a multiple of the market tick: bids round down, asks round up, sizes add.
+        """
+        if n <= 0:
+            return []
+        is_bid = side == BIDS
+        book_side = self._bids if is_bid else self._asks
+        if group <= 1:
+            raw = self.bids(n) if is_bid else self.asks(n)
+            self.learn_from(raw)
+            pairs = [(Decimal(p), Decimal(a)) for p, a in raw]
+        else:
+            pairs = self._grouped(book_side, is_bid, n, group)
+        rows: list[LadderRow] = []
+        cum_size = ZERO
+        cum_quote = ZERO
+        pd, sd = self.price_decimals, self.size_decimals
+        for price, size in pairs:
+            cum_size += size
+            cum_quote += price * size
+            rows.append(LadderRow(fmt_fixed(price, pd), fmt_fixed(size, sd),
+                                  fmt_fixed(cum_size, sd), f"{cum_quote:.{pd}f}",
+                                  float(size), float(cum_size)))
+        return rows
+
+    def _grouped(self, side: SortedDict, is_bid: bool, n: int,
+                 group: int) -> list[tuple[Decimal, Decimal]]:
+        scale = self.price_decimals
+        keys = side.islice(reverse=is_bid)
+        out: list[tuple[Decimal, Decimal]] = []
+        bucket = None
+        total = ZERO
+        for key in keys:
+            price, amount = side[key]
+            self.learn_from(((price, amount),))
+            ticks = int(Decimal(price).scaleb(self.price_decimals))
+            b = ticks // group * group if is_bid else -((-ticks) // group) * group
+            if b != bucket:
+                if bucket is not None:
+                    out.append((Decimal(bucket).scaleb(-scale), total))
+                    if len(out) >= n:
+                        return out
+                bucket, total = b, ZERO
+            total += Decimal(amount)
+        if bucket is not None and len(out) < n:
+            out.append((Decimal(bucket).scaleb(-scale), total))
+        return out
+
+    def total_size(self, side: str) -> Decimal:
+        book_side = self._bids if side == BIDS else self._asks
+        return sum((Decimal(a) for _p, a in book_side.values()), ZERO)

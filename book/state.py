@@ -1,0 +1,69 @@
+"""What the feed knows about its connection and each market, for the UI to show.
+
+The feed client writes these plain objects in place; widgets read them on their repaint
+clock. Rare changes also travel as Textual messages, posted by the app layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from dfx_tui.book.orderbook import OrderBook
+from dfx_tui.book.tape import TradeTape
+
+
+class LinkState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALE = "stale"
+    RESYNCING = "resyncing"
+    RECONNECTING = "reconnecting"
+    DOWN = "down"
+
+
+class MarketState(StrEnum):
+    WAITING = "waiting"  # subscribed, no snapshot yet
+    LIVE = "live"
+    STALE = "stale"  # the connection is stale or gone: the book is kept but may be old
+    RESYNCING = "resyncing"  # the book failed a check; a fresh snapshot was requested
+    REJECTED = "rejected"  # the server refused the market (or never sent a snapshot)
+
+
+@dataclass(slots=True)
+class ConnectionStatus:
+    url: str = ""
+    state: LinkState = LinkState.CONNECTING
+    last_message_at: float | None = None  # time.monotonic() of the last frame received
+    msgs_per_s: float = 0.0
+    messages: int = 0
+    reconnects: int = 0
+    frames_rejected: int = 0
+    last_error: str = ""
+    latency_ms: float | None = None  # last server.ping round trip
+    clock_offset_s: float | None = None  # server time - local time, from server.time
+    version: int = 0  # bumped when anything above changes enough to repaint
+
+
+@dataclass(slots=True)
+class MarketStatus:
+    state: MarketState = MarketState.WAITING
+    last_message_at: float | None = None
+    msgs_per_s: float = 0.0
+    messages: int = 0
+    resyncs: int = 0
+    error: str = ""
+
+
+@dataclass(slots=True)
+class Market:
+    """Everything the app holds for one market."""
+
+    name: str
+    book: OrderBook = field(init=False)
+    tape: TradeTape = field(init=False)
+    status: MarketStatus = field(default_factory=MarketStatus)
+
+    def __post_init__(self) -> None:
+        self.book = OrderBook(self.name)
+        self.tape = TradeTape(self.name)

@@ -1,0 +1,145 @@
+"""The trade tape of one market: bounded, newest first, de-duplicated on trade id."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+BUY = "buy"
+SELL = "sell"
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    id: int
+    time: float  # exchange time, Unix seconds (integer-valued times occur too)
+    price: str  # exact wire text
+    amount: str
+    side: str  # taker side: "buy" or "sell"
+    price_value: float
+    amount_value: float
+
+    @classmethod
+    def from_wire(cls, raw: object) -> Trade:
+        """Validate one wire trade dict; raise ValueError on anything malformed."""
+        if type(raw) is not dict:
+            raise ValueError(f"a trade must be an object, got {type(raw).__name__}")
+        try:
+            tid, when, price, amount, side = (raw["id"], raw["time"], raw["price"],
+                                              raw["amount"], raw["type"])
+        except KeyError as exc:
+            raise ValueError(f"trade lacks field {exc.args[0]!r}") from None
+        if type(tid) is not int or tid < 0:
+            raise ValueError("trade id must be a non-negative integer")
+        if type(when) not in (int, float) or not math.isfinite(when) or when < 0:
+            raise ValueError("trade time must be a finite number of seconds")
+        if type(price) is not str or type(amount) is not str or len(price) > 64 or len(amount) > 64:
+            raise ValueError("trade price and amount must be decimal strings")
+        if side not in (BUY, SELL):
+            raise ValueError("trade type must be 'buy' or 'sell'")
+        try:
+            p, a = float(price), float(amount)
+        except ValueError:
+            raise ValueError("trade price or amount is not a number") from None
+        if not (p > 0 and math.isfinite(p) and a > 0 and math.isfinite(a)):
+            raise ValueError("trade price and amount must be positive finite numbers")
+        return cls(tid, float(when), price, amount, side, p, a)
+
+
+class TradeTape:
+    """Recent trades, newest first. A clean batch replaces the tape; later batches add."""
+
+    __slots__ = ("market", "maxlen", "_trades", "_ids", "version")
+
+    def __init__(self, market: str = "", maxlen: int = 500) -> None:
+        self.market = market
+        self.maxlen = maxlen
+        self._trades: deque[Trade] = deque()
+        self._ids: set[int] = set()
+        self.version = 0
+
+    def __len__(self) -> int:
+        return len(self._trades)
+
+    def __iter__(self) -> Iterator[Trade]:
+        return iter(self._trades)
+
+    def newest(self, n: int | None = None) -> list[Trade]:
+        if n is None:
+            return list(self._trades)
+        out = []
+        for trade in self._trades:
+            if len(out) >= n:
+                break
+            out.append(trade)
+        return out
+
+    def apply(self, clean: bool, trades: Iterable[Trade]) -> int:
+        """Apply a batch given newest first (wire order). Returns how many trades were added."""
+        if clean:
+            self._trades.clear()
+            self._ids.clear()
+        added = 0
+        out_of_order = False
+        head = self._trades[0] if self._trades else None
+        # Oldest first, so the newest ends on top.
+        for trade in reversed(list(trades)):
+            if trade.id in self._ids:
+                continue
+            if head is not None and (trade.time, trade.id) < (head.time, head.id):
+                out_of_order = True
+            self._trades.appendleft(trade)
+            self._ids.add(trade.id)
+            head = trade if not out_of_order else head
+            added += 1
+        if out_of_order:
+            # Rare: restore newest-first order by exchange time, then id.
+            ordered = sorted(self._trades, key=lambda t: (t.time, t.id), reverse=True)
+            self._trades = deque(ordered)
+        while len(self._trades) > self.maxlen:
+            self._ids.discard(self._trades.pop().id)
+        if added or clean:
+            self.version += 1
+        return added
+
+    def clear(self) -> None:
+        self._trades.clear()
+        self._ids.clear()
+        self.version += 1
+
+    # ----------------------------------------------------------------- reading
+    def last(self) -> Trade | None:
+        return self._trades[0] if self._trades else None
+
+    def last_direction(self) -> int:
+        """+1 if the last trade printed above the previous distinct price, -1 below, 0 flat."""
+        if not self._trades:
+            return 0
+        last = self._trades[0].price_value
+        for trade in self._trades:
+            if trade.price_value != last:
+                return 1 if last > trade.price_value else -1
+        return 0
+
+    def rolling_volume(self, window: float, now: float | None = None) -> tuple[float, float]:
+        """(buy, sell) base volume of trades within `window` seconds of `now`.
+
+        `now` defaults to the newest trade's exchange time, so the figure does not depend on
+        the local clock or on the clock offset to the exchange.
+        """
+        if not self._trades:
+            return 0.0, 0.0
+        if now is None:
+            now = self._trades[0].time
+        cutoff = now - window
+        buy = sell = 0.0
+        for trade in self._trades:
+            if trade.time < cutoff:
+                break
+            if trade.side == BUY:
+                buy += trade.amount_value
+            else:
+                sell += trade.amount_value
+        return buy, sell
