@@ -1,0 +1,28 @@
+"""Run-time options of dfx-tui, shared by the CLI, the feed client and the Textual app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_URL = "wss://openapi.digifinex.com/ws/v1/"
+CN_URL = "wss://openapi.digifinex.vip/ws/v1/"
+DEFAULT_MARKETS = ("BTC_USDT",)
+
+
+@dataclass(slots=True)
+class AppConfig:
+    markets: list[str] = field(default_factory=lambda: list(DEFAULT_MARKETS))  # uppercase
+    url: str = DEFAULT_URL
+    demo: bool = False  # start dfx-sim in-process on a free loopback port and use it
+    demo_seed: int = 7
+    demo_rate: float = 20.0  # depth messages per second per market in the demo
+    fps: float = 10.0  # repaint clock of the widgets
+    record: str | None = None  # record every received frame to this file (.gz: gzip)
+    replay: str | None = None  # feed a recording instead of the network
+    speed: float = 1.0  # replay speed; 0 = as fast as possible
+    ping_interval: float = 20.0
+    pong_timeout: float = 10.0
+    stale_after: float = 15.0  # no frame for this long: the link is stale, reconnect
+    request_timeout: float = 8.0
+    snapshot_timeout: float = 10.0
+    big_trade: float | None = None  # tape highlight threshold in base units (None: automatic)

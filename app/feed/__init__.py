@@ -1,0 +1,1 @@
+"""Feed client: one WebSocket connection, books kept right, record and replay."""
