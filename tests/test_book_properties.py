@@ -1,0 +1,87 @@
+"""Property tests: the book equals a simple reference model under any event sequence."""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
+
+PRICES = st.integers(min_value=1, max_value=400).map(lambda t: f"{Decimal(t).scaleb(-2):.2f}")
+NONZERO = st.integers(min_value=1, max_value=10**6).map(lambda t: f"{Decimal(t).scaleb(-4)}")
+ZEROS = st.sampled_from(["0", "0.0000", "0E-8", "0.0"])
+AMOUNTS = st.one_of(NONZERO, NONZERO, ZEROS)
+LEVELS = st.lists(st.tuples(PRICES, AMOUNTS).map(list), max_size=12)
+SNAP_LEVELS = st.lists(st.tuples(PRICES, NONZERO).map(list), max_size=20)
+SIDE = st.one_of(st.none(), LEVELS)
+EVENT = st.one_of(
+    st.tuples(st.just(True), SNAP_LEVELS, SNAP_LEVELS),
+    st.tuples(st.just(False), SIDE, SIDE),
+)
+
+
+class ReferenceBook:
+    """A dict per side, sorted on read: obviously right, slow."""
+
+    def __init__(self) -> None:
+        self.sides: dict[str, dict[Decimal, tuple[str, str]]] = {BIDS: {}, ASKS: {}}
+
+    def apply(self, clean: bool, asks, bids) -> None:
+        if clean:
+            self.sides = {BIDS: {}, ASKS: {}}
+        for name, levels in ((ASKS, asks), (BIDS, bids)):
+            for price, amount in levels or ():
+                if Decimal(amount) == 0:
+                    self.sides[name].pop(Decimal(price), None)
+                else:
+                    self.sides[name][Decimal(price)] = (price, amount)
+
+    def read(self, side: str) -> list[tuple[str, str]]:
+        levels = self.sides[side]
+        return [levels[k] for k in sorted(levels, reverse=side == BIDS)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(EVENT, max_size=30))
+def test_book_equals_reference_model(events):
+    book, ref = OrderBook(), ReferenceBook()
+    for clean, asks, bids in events:
+        if clean:
+            book.apply_snapshot(asks, bids)
+        else:
+            book.apply_update(asks, bids)
+        ref.apply(clean, asks, bids)
+        assert book.bids() == ref.read(BIDS)
+        assert book.asks() == ref.read(ASKS)
+    for _p, amount in book.bids() + book.asks():
+        assert Decimal(amount) != 0, "a zero-size level survived"
+    if book.bids() and book.asks():
+        expected = Decimal(book.bids()[0][0]) >= Decimal(book.asks()[0][0])
+        assert book.is_crossed() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(SNAP_LEVELS, SNAP_LEVELS, st.sampled_from([1, 2, 5, 10, 20, 50, 100, 1000]))
+def test_grouping_conserves_total_size_and_rounds_outward(asks, bids, group):
+    book = OrderBook()
+    book.apply_snapshot(asks, bids)
+    for side in (BIDS, ASKS):
+        rows = book.ladder(side, 10_000, group=group)
+        assert sum((Decimal(r.size) for r in rows), Decimal(0)) == book.total_size(side)
+        prices = [Decimal(r.price) for r in rows]
+        assert prices == sorted(prices, reverse=side == BIDS)  # best first, no duplicates
+        assert len(set(prices)) == len(prices)
+        step = Decimal(group).scaleb(-book.price_decimals)
+        for price in prices:
+            assert price % step == 0
+        # Every raw level falls into its bucket: bids round down, asks round up.
+        raw = book.bids() if side == BIDS else book.asks()
+        for p, _a in raw:
+            p = Decimal(p)
+            rounding = ROUND_FLOOR if side == BIDS else ROUND_CEILING
+            bucket = (p / step).to_integral_value(rounding=rounding) * step
+            assert bucket in prices
+        if rows:
+            assert Decimal(rows[-1].cum_size) == book.total_size(side)
