@@ -209,10 +209,10 @@ class MarketModel:
         rng = self.rng
         d = Delta()
         self.steps += 1
+        if rng.random() < self._p_trade:
+            self._trade_step(d, now)  # at the touch as it stands before this step's moves
         self.fair = max(1.0, self.fair + rng.gauss(0.0, self._sigma))
         self._follow_fair(d)
-        if rng.random() < self._p_trade:
-            self._trade_step(d, now)
         for _ in range(1 + int(rng.expovariate(1.2))):
             r = rng.random()
             if r < 0.45:

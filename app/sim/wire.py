@@ -6,6 +6,8 @@ import json
 import zlib
 from typing import Any
 
+from dfx_tui.book.codec import encode_server_frame
+
 ERR_INVALID_ARGUMENT = 1
 ERR_INTERNAL = 2
 ERR_METHOD_NOT_FOUND = 4
@@ -14,8 +16,8 @@ _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def encode(body: Any) -> bytes:
-    """A server frame: zlib.compress(JSON); the first bytes are 78 9c."""
-    return zlib.compress(_dumps(body).encode())
+    """A server frame: zlib.compress(JSON); the first bytes are 78 9c (the project's codec)."""
+    return encode_server_frame(body)
 
 
 def decode(payload: bytes | str) -> Any:
