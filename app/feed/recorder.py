@@ -1,0 +1,104 @@
+"""Recordings: every received message's decoded JSON with its receive time, as JSON lines.
+
+Line kinds (one JSON object each):
+- ``{"t": wall_seconds, "meta": {"format": "dfx-tui-recording", "version": 1, "markets": [...],
+  "url": "..."}}`` first;
+- ``{"t": wall_seconds, "frame": <server message>}`` for every decoded frame;
+- ``{"t": wall_seconds, "event": "connect", "url": "..."}`` at every (re)connection, so that a
+  replay forgets what the live client forgot at the same point.
+
+A name ending in ``.gz`` is gzip-compressed. The writer flushes at least once a second (the
+feed calls `flush` from its 1 Hz timer), so killing the process loses at most about a second.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import time
+from collections.abc import Iterator
+from typing import IO, Any
+
+FORMAT = "dfx-tui-recording"
+VERSION = 1
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def open_text(path: str, mode: str) -> IO[str]:
+    if path.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, mode + "b"), encoding="utf-8")  # type: ignore[arg-type]
+    return open(path, mode, encoding="utf-8")  # noqa: SIM115
+
+
+class Recorder:
+    """Writes a recording. `received_at` values are `time.monotonic()`; lines carry wall time."""
+
+    def __init__(self, path: str, markets: list[str], url: str) -> None:
+        self.path = path
+        self._gzip = path.endswith(".gz")
+        self._raw = gzip.open(path, "wb") if self._gzip else open(path, "wb")  # noqa: SIM115
+        self._offset = time.time() - time.monotonic()
+        self.lines = 0
+        self._dirty = False
+        self.closed = False
+        self._write({"t": time.time(), "meta": {"format": FORMAT, "version": VERSION,
+                                               "markets": list(markets), "url": url}})
+        self.flush()
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        self._raw.write(_dumps(obj).encode() + b"\n")
+        self.lines += 1
+        self._dirty = True
+
+    def frame(self, obj: Any, received_at: float) -> None:
+        if not self.closed:
+            self._write({"t": round(received_at + self._offset, 6), "frame": obj})
+
+    def event(self, kind: str, **fields: Any) -> None:
+        if not self.closed:
+            self._write({"t": round(time.time(), 6), "event": kind, **fields})
+
+    def flush(self) -> None:
+        if self.closed or not self._dirty:
+            return
+        self._raw.flush()  # for gzip: a sync flush, so the data so far is decodable
+        self._dirty = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.flush()
+        self._raw.close()
+        self.closed = True
+
+
+def read_recording(path: str) -> Iterator[dict[str, Any]]:
+    """Yield the lines of a recording as dicts. A torn last line (killed writer) is skipped."""
+    with open_text(path, "r") as fh:
+        try:
+            for line in fh:
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a kill
+                if type(obj) is dict:
+                    yield obj
+        except (EOFError, OSError) as exc:
+            # A gzip stream cut short by a kill: everything before it was already yielded.
+            if "end-of-stream" not in str(exc) and not isinstance(exc, EOFError):
+                raise
+
+
+def read_header(path: str) -> dict[str, Any]:
+    """The meta header of a recording; ValueError if the file is not one."""
+    try:
+        first = next(read_recording(path), None)
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    if first is None or type(first.get("meta")) is not dict or first["meta"].get("format") != FORMAT:
+        raise ValueError(f"{path} is not a dfx-tui recording")
+    return first["meta"]
