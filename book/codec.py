@@ -18,6 +18,9 @@ from dfx_tui.book.tape import Trade
 
 MAX_INFLATED = 16 * 1024 * 1024  # a frame may not inflate past 16 MiB (decompression bombs)
 MAX_TEXT_FRAME = 16 * 1024 * 1024
+# Deflate cannot expand data more than 1032:1, so a frame this small cannot reach the cap and
+# may take the faster one-shot zlib.decompress.
+_SMALL_FRAME = MAX_INFLATED // 1100
 
 METHODS = (
     "server.ping", "server.time",
@@ -34,20 +37,20 @@ class ProtocolError(ValueError):
 
 
 # ------------------------------------------------------------------- events
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
     id: int
     result: Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ErrorReply:
     id: int
     code: int | None
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DepthUpdate:
     market: str  # uppercase
     clean: bool
@@ -55,14 +58,14 @@ class DepthUpdate:
     bids: list[Level] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TradesUpdate:
     market: str
     clean: bool
     trades: list[Trade]  # newest first, as on the wire
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UnknownPush:
     method: str
     params: Any
@@ -90,10 +93,19 @@ def encode_request(rid: int, method: str, params: list[Any]) -> str:
     return json.dumps({"id": rid, "method": method, "params": params}, separators=(",", ":"))
 
 
+_known_markets: dict[str, str] = {}
+
+
 def normalize_market(name: str) -> str:
     """Uppercase BASE_QUOTE; raise ValueError for anything that is not a market name."""
+    try:
+        return _known_markets[name]  # hot path: every push names its market
+    except (KeyError, TypeError):
+        pass
     if type(name) is not str or not _MARKET_RE.match(name):
         raise ValueError(f"not a market name: {name!r:.40}")
+    if len(_known_markets) < 4096:
+        _known_markets[name] = name.upper()
     return name.upper()
 
 
@@ -105,6 +117,11 @@ def encode_server_frame(obj: Any) -> bytes:
 
 def inflate(data: bytes) -> bytes:
     """zlib-inflate with a hard cap on the output size."""
+    if len(data) < _SMALL_FRAME:
+        try:
+            return zlib.decompress(data)
+        except zlib.error as exc:
+            raise ProtocolError(f"bad zlib data: {exc}") from None
     d = zlib.decompressobj()
     try:
         out = d.decompress(data, MAX_INFLATED)
@@ -117,25 +134,30 @@ def inflate(data: bytes) -> bytes:
     return out
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_json(data: bytes | str) -> Any:
-    if isinstance(data, str) and len(data) > MAX_TEXT_FRAME:
-        raise ProtocolError("text frame too large")
+    """Parse UTF-8 JSON. NaN/Infinity literals parse, but every field that matters is
+    type- and range-checked afterwards, so they are rejected there."""
+    if len(data) > MAX_TEXT_FRAME:
+        raise ProtocolError("frame too large")
     try:
-        return json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, RecursionError, TypeError) as exc:
+        if type(data) is not str:
+            data = data.decode()
+        return _loads(data)
+    except (ValueError, RecursionError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
         raise ProtocolError(f"bad JSON: {str(exc)[:80]}") from None
+
+
+_loads = json.loads
 
 
 def decode_frame(data: bytes | str) -> Event:
     """Binary frame = zlib + JSON; text frame = JSON. Returns a typed event."""
-    if isinstance(data, bytes | bytearray | memoryview):
-        obj = parse_json(inflate(bytes(data)))
+    if type(data) is bytes:
+        obj = parse_json(inflate(data))
     elif isinstance(data, str):
         obj = parse_json(data)
+    elif isinstance(data, bytearray | memoryview):
+        obj = parse_json(inflate(bytes(data)))
     else:
         raise ProtocolError(f"frame must be bytes or str, got {type(data).__name__}")
     return classify(obj)
