@@ -81,7 +81,7 @@ async def test_crossed_after_sends_one_crossed_update() -> None:
         for f in c.frames:
             rep.feed(f)
         t0 = time.monotonic()
-        while not rep.books["ETH_USDT"].is_crossed():
+        while "ETH_USDT" not in rep.books or not rep.books["ETH_USDT"].is_crossed():
             rep.feed(await c.recv())
             assert time.monotonic() - t0 < 3, "no crossed update"
         assert time.monotonic() - t0 >= 0.1
