@@ -1,6 +1,226 @@
-"""Command line entry point (placeholder until the app lands)."""
+"""Command line entry point: `dfx-tui [options] [MARKET ...]`.
+
+Headless mode (--once) never imports Textual; the interactive UI is imported lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from dfx_tui.app.config import CN_URL, DEFAULT_MARKETS, DEFAULT_URL, AppConfig
+
+PROG = "dfx-tui"
+
+EXAMPLES = f"""\
+examples:
+  {PROG}                              BTC_USDT, live, in the terminal UI
+  {PROG} btc_usdt eth_usdt xrp_usdt   one tab per market (names are case-insensitive)
+  {PROG} --demo                       offline: a built-in simulated exchange
+  {PROG} --cn ETH_USDT                the mainland China host ({urlsplit(CN_URL).hostname})
+  {PROG} --record today.jsonl.gz BTC_USDT
+                                      watch live and record every frame (gzip: .gz)
+  {PROG} --replay today.jsonl.gz --speed 10
+                                      play a recording back ten times as fast
+  {PROG} --once --depth 5 BTC_USDT    print the top 5 levels and recent trades, then exit
+  {PROG} --once --json --wait 2 BTC_USDT ETH_USDT | jq .markets.BTC_USDT.asks[0]
+
+exit status: 0 ok; 1 runtime failure (unreachable, unknown market, timeout); 2 usage error
+"""
 
 
-def main() -> int:
-    print("dfx-tui: not yet implemented")
-    return 0
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Terminal order-book viewer for the DigiFinex exchange "
+                    "(public WebSocket v1): live books and trades, several markets at once.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("markets", nargs="*", metavar="MARKET",
+                   help=f"market names like BTC_USDT (default: {' '.join(DEFAULT_MARKETS)})")
+    src = p.add_argument_group("data source")
+    src.add_argument("--url", help=f"WebSocket URL, ws:// or wss:// (default: {DEFAULT_URL})")
+    src.add_argument("--cn", action="store_true",
+                     help=f"use the mainland China host ({urlsplit(CN_URL).hostname})")
+    src.add_argument("--demo", action="store_true",
+                     help="offline demo: run a simulated exchange in-process")
+    src.add_argument("--replay", metavar="FILE", help="play back a recording instead of the network")
+    src.add_argument("--speed", type=float, default=1.0, metavar="X",
+                     help="replay speed factor; 0 = as fast as possible (default: 1)")
+    src.add_argument("--record", metavar="FILE",
+                     help="record every received frame as JSON lines (gzip if FILE ends in .gz)")
+    once = p.add_argument_group("headless mode")
+    once.add_argument("--once", action="store_true",
+                      help="no UI: wait for every book, print it, exit")
+    once.add_argument("--json", action="store_true", help="with --once: print one JSON object")
+    once.add_argument("--depth", type=int, default=10, metavar="N",
+                      help="with --once: levels per side and trades shown (default: 10)")
+    once.add_argument("--wait", type=float, default=0.0, metavar="S",
+                      help="with --once: keep updating S seconds after the snapshots (default: 0)")
+    once.add_argument("--timeout", type=float, default=15.0, metavar="S",
+                      help="with --once: give up after S seconds (default: 15)")
+    ui = p.add_argument_group("display")
+    ui.add_argument("--fps", type=float, default=None, metavar="N",
+                    help="repaint rate of the UI (default: 10)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log warnings to stderr")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    return p
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("dfx-tui")
+    except Exception:
+        return "unknown"
+
+
+def validate_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss"):
+        raise UsageError(f"--url must start with ws:// or wss://, got {url!r:.80}")
+    if not parts.hostname:
+        raise UsageError(f"--url has no host: {url!r:.80}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise UsageError(f"--url has a bad port: {url!r:.80}") from None
+    return url
+
+
+def config_from_args(args: argparse.Namespace) -> AppConfig:
+    from dfx_tui.book.codec import normalize_market
+
+    markets: list[str] = []
+    for name in args.markets:
+        try:
+            key = normalize_market(name)
+        except ValueError:
+            raise UsageError(f"not a market name: {name!r:.40} (expected BASE_QUOTE, "
+                             "for example BTC_USDT)") from None
+        if key not in markets:
+            markets.append(key)
+    sources = [n for n, on in (("--url", args.url), ("--cn", args.cn), ("--demo", args.demo),
+                               ("--replay", args.replay)) if on]
+    if len(sources) > 1:
+        raise UsageError(f"{' and '.join(sources)} cannot be used together")
+    if args.record and args.replay:
+        raise UsageError("--record and --replay cannot be used together")
+    if args.speed < 0 or args.speed != args.speed:
+        raise UsageError("--speed must be 0 (as fast as possible) or more")
+    if args.depth < 1:
+        raise UsageError("--depth must be 1 or more")
+    if args.wait < 0 or args.timeout <= 0:
+        raise UsageError("--wait must be 0 or more and --timeout more than 0")
+    if args.fps is not None and not 0 < args.fps <= 120:
+        raise UsageError("--fps must be between 0 and 120")
+    if args.json and not args.once:
+        raise UsageError("--json only works with --once")
+    cfg = AppConfig()
+    if args.url:
+        cfg.url = validate_url(args.url)
+    elif args.cn:
+        cfg.url = CN_URL
+    cfg.demo = args.demo
+    cfg.speed = args.speed
+    if args.fps is not None:
+        cfg.fps = args.fps
+    if args.replay:
+        from dfx_tui.app.feed.recorder import read_header
+
+        try:
+            meta = read_header(args.replay)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot replay {args.replay}: {_oneline(exc)}") from None
+        cfg.replay = args.replay
+        if not markets:
+            markets = [normalize_market(m) for m in meta.get("markets", [])
+                       if isinstance(m, str)]
+    if args.record:
+        try:
+            with open(args.record, "ab"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"cannot record to {args.record}: {_oneline(exc)}") from None
+        cfg.record = args.record
+    cfg.markets = markets or list(DEFAULT_MARKETS)
+    return cfg
+
+
+def _oneline(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        config = config_from_args(args)
+    except UsageError as exc:
+        print(f"{PROG}: {exc} (see {PROG} --help)", file=sys.stderr)
+        return 2
+    log = logging.getLogger("dfx_tui")
+    if args.verbose:
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    else:
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
+    if args.once:
+        try:
+            return asyncio.run(_run_once(config, args))
+        except KeyboardInterrupt:
+            return 130
+    from dfx_tui.app.tui import run_tui
+
+    return run_tui(config)
+
+
+async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:
+    from dfx_tui.app.feed.headless import OnceError, fetch_once, write_json, write_text
+
+    sim = None
+    try:
+        if config.demo:
+            from dfx_tui.app.sim.server import SimConfig, SimServer
+
+            sim = await SimServer(SimConfig(markets=tuple(config.markets), seed=config.demo_seed,
+                                            rate=config.demo_rate),
+                                  host="127.0.0.1", port=0).start()
+            config.url = sim.url
+        try:
+            feed = await fetch_once(config, wait=args.wait, timeout=args.timeout)
+        except OnceError as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:  # e.g. the recording file vanished
+            print(f"{PROG}: {_oneline(exc)}", file=sys.stderr)
+            return 1
+        if args.json:
+            write_json(feed, args.depth, sys.stdout)
+        else:
+            write_text(feed, args.depth, sys.stdout)
+        sys.stdout.flush()
+        return 0
+    finally:
+        if sim is not None:
+            await sim.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -91,6 +91,8 @@ class FeedClient:
         self.max_size = max_size
         self.frames_dropped = 0  # pushes for markets not wanted, or deltas before a snapshot
         self.replay_done = False
+        self.connects = 0  # successful handshakes
+        self.failed_connects = 0  # consecutive failed attempts since the last handshake
         self.recorder: Recorder | None = None
         self._ws: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -459,8 +461,11 @@ class FeedClient:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                self.failed_connects += 1
                 self._set_link(LinkState.RECONNECTING, _connect_error(url, exc))
                 continue
+            self.connects += 1
+            self.failed_connects = 0
             await self._serve(ws)
 
     async def _connect(self, url: str) -> Any:
@@ -514,8 +519,8 @@ class FeedClient:
             self._ws = None
             self._connected = False
             self._begin_connection()
-            self._mark_markets_stale()
-            if not self._stopping:
+            if not self._stopping:  # quitting keeps the last states for a final print
+                self._mark_markets_stale()
                 self._set_link(LinkState.RECONNECTING, reason)
                 self._notice("disconnected", None, f"disconnected: {reason}; reconnecting")
             with contextlib.suppress(Exception):
@@ -685,7 +690,9 @@ def _connect_error(url: str, exc: BaseException) -> str:
         return _short(f"handshake failed: {exc}")
     if isinstance(exc, OSError):
         host = urlsplit(url).netloc
-        return _short(f"cannot connect to {host}: {exc.strerror or exc}")
+        why = "connection refused" if isinstance(exc, ConnectionRefusedError) else (
+            exc.strerror or str(exc))
+        return _short(f"cannot connect to {host}: {why}")
     return _short(f"connect failed: {type(exc).__name__}: {exc}")
 
 

@@ -97,8 +97,10 @@ def read_header(path: str) -> dict[str, Any]:
     """The meta header of a recording; ValueError if the file is not one."""
     try:
         first = next(read_recording(path), None)
-    except (OSError, EOFError) as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise ValueError(exc.strerror or str(exc)) from None
+    except EOFError:
+        first = None
     if first is None or type(first.get("meta")) is not dict or first["meta"].get("format") != FORMAT:
         raise ValueError(f"{path} is not a dfx-tui recording")
     return first["meta"]

@@ -1,0 +1,117 @@
+"""Shared fixtures: a simulator on 127.0.0.1, fast feed clients, and a book-vs-truth check."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+
+import pytest
+
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.feed.client import FeedClient, FeedNotice
+from dfx_tui.app.sim.server import Faults, SimConfig, SimServer
+
+# Small timeouts so fault tests finish in well under a second or two each.
+FAST = dict(ping_interval=0.3, pong_timeout=0.5, stale_after=0.8, request_timeout=1.0,
+            snapshot_timeout=2.0)
+
+
+def fast_config(url: str, markets: Iterable[str] = ("BTC_USDT",), **overrides: Any) -> AppConfig:
+    return AppConfig(markets=list(markets), url=url, **{**FAST, **overrides})
+
+
+@pytest.fixture
+async def sim_factory() -> AsyncIterator[Callable[..., Any]]:
+    """`await sim_factory(markets=..., faults=Faults(...), **SimConfig fields)` -> started sim."""
+    started: list[SimServer] = []
+
+    async def make(markets: Iterable[str] = ("BTC_USDT", "ETH_USDT"), faults: Faults | None = None,
+                   **kw: Any) -> SimServer:
+        kw.setdefault("seed", 1)
+        kw.setdefault("rate", 50.0)
+        kw.setdefault("trade_rate", 5.0)
+        cfg = SimConfig(markets=tuple(markets), faults=faults or Faults(), **kw)
+        sim = await SimServer(cfg, host="127.0.0.1", port=0).start()
+        started.append(sim)
+        return sim
+
+    yield make
+    for sim in started:
+        await sim.stop()
+
+
+class FeedHarness:
+    """A started FeedClient plus the notices it raised."""
+
+    def __init__(self, feed: FeedClient, notices: list[FeedNotice]) -> None:
+        self.feed = feed
+        self.notices = notices
+
+    def kinds(self) -> list[str]:
+        return [n.kind for n in self.notices]
+
+
+@pytest.fixture
+async def feed_factory() -> AsyncIterator[Callable[..., Any]]:
+    """`await feed_factory(config)` -> started FeedHarness with fast backoff; stopped after."""
+    made: list[FeedClient] = []
+
+    async def make(config: AppConfig, start: bool = True, **kw: Any) -> FeedHarness:
+        notices: list[FeedNotice] = []
+        kw.setdefault("backoff_base", 0.02)
+        kw.setdefault("backoff_max", 0.2)
+        feed = FeedClient(config, notices.append, **kw)
+        made.append(feed)
+        if start:
+            await feed.start()
+        return FeedHarness(feed, notices)
+
+    yield make
+    for feed in made:
+        await feed.stop()
+
+
+async def wait_until(pred: Callable[[], bool], timeout: float = 5.0, what: str = "") -> float:
+    """Poll `pred` until true; return the seconds it took; fail with `what` on timeout."""
+    t0 = time.monotonic()
+    while not pred():
+        if time.monotonic() - t0 > timeout:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what or pred}")
+        await asyncio.sleep(0.01)
+    return time.monotonic() - t0
+
+
+def _diff(book: dict[str, Any], truth: dict[str, Any]) -> str:
+    out = []
+    for side in ("bids", "asks"):
+        a = {p: q for p, q in book[side]}
+        b = {p: q for p, q in truth[side]}
+        extra = sorted(set(a) - set(b))[:5]
+        missing = sorted(set(b) - set(a))[:5]
+        wrong = [(p, a[p], b[p]) for p in sorted(set(a) & set(b)) if a[p] != b[p]][:5]
+        if extra or missing or wrong:
+            out.append(f"{side}: extra {extra} missing {missing} wrong (price, ours, truth) {wrong}")
+    return "; ".join(out) or "equal"
+
+
+async def assert_books_match(feed: FeedClient, sim: SimServer, markets: Iterable[str] | None = None,
+                             timeout: float = 5.0) -> float:
+    """Pause the sim and wait until each market's book equals the sim's truth (and is LIVE).
+
+    Returns the seconds it took; fails with a per-side diff."""
+    sim.pause()
+    names = list(markets) if markets is not None else list(feed.markets)
+    t0 = time.monotonic()
+    while True:
+        ok = all(feed.markets[m].book.as_dict() == sim.truth(m)
+                 and feed.markets[m].status.state == "live" for m in names)
+        if ok:
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            report = [f"{m} [{feed.markets[m].status.state}]: "
+                      f"{_diff(feed.markets[m].book.as_dict(), sim.truth(m))}" for m in names]
+            pytest.fail("book != truth after %g s: %s (link %s, last error %r)" % (
+                timeout, " | ".join(report), feed.status.state, feed.status.last_error))
+        await asyncio.sleep(0.01)
