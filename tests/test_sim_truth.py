@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from sim_helpers import Client, Replayer, drain
+
 from dfx_tui.app.sim.faults import Faults
 from dfx_tui.app.sim.server import SimConfig, SimServer
-from tests.sim_helpers import Client, Replayer, drain
 
 MARKETS = ("BTC_USDT", "ETH_USDT", "SHIB_USDT", "DOGE_USDT")
 
