@@ -1,0 +1,59 @@
+"""Column helpers shared by the ladder and the tape: decimal alignment and compact numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+
+_PAD = Style(italic=False)  # renders like no change, but keeps a padding segment distinct
+
+
+def align_decimals(texts: Sequence[str]) -> tuple[list[str], int]:
+    """Pad decimal strings so their points line up; return them and the common width.
+
+    Integer parts are right-aligned and fractions left-aligned, so "9.5" and "10.25" line up
+    even when a level carries more places than the market precision.
+    """
+    if not texts:
+        return [], 0
+    split = [t.partition(".") for t in texts]
+    int_w = max(len(i) for i, _d, _f in split)
+    frac_w = max((len(f) + 1) if d else 0 for _i, d, f in split)
+    out = [
+        i.rjust(int_w) + ((d + f).ljust(frac_w) if frac_w else "")
+        for i, d, f in split
+    ]
+    return out, int_w + frac_w
+
+
+def compact(value: float) -> str:
+    """A short human figure: 950, 12.3k, 4.56M, 0.0123 (for volumes, never for prices)."""
+    v = abs(value)
+    if v >= 1e9:
+        return f"{value / 1e9:.2f}B"
+    if v >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if v >= 1e4:
+        return f"{value / 1e3:.1f}k"
+    if v >= 100:
+        return f"{value:.0f}"
+    if v >= 1:
+        return f"{value:.2f}"
+    if v == 0:
+        return "0"
+    return f"{value:.4g}"
+
+
+def lead_split(text: str, style: Style) -> list[Segment]:
+    """`text` as Segments with its leading spaces in a segment of their own.
+
+    Exported SVGs put each segment in its own <text> element, and some SVG renderers
+    (librsvg) drop leading spaces inside one; a separate blank segment keeps the layout.
+    """
+    body = text.lstrip(" ")
+    lead = len(text) - len(body)
+    if not lead or not body:
+        return [Segment(text, style)]
+    return [Segment(" " * lead, style + _PAD), Segment(body, style)]
