@@ -112,6 +112,6 @@ async def assert_books_match(feed: FeedClient, sim: SimServer, markets: Iterable
         if time.monotonic() - t0 > timeout:
             report = [f"{m} [{feed.markets[m].status.state}]: "
                       f"{_diff(feed.markets[m].book.as_dict(), sim.truth(m))}" for m in names]
-            pytest.fail("book != truth after %g s: %s (link %s, last error %r)" % (
-                timeout, " | ".join(report), feed.status.state, feed.status.last_error))
+            pytest.fail(f"book != truth after {timeout:g} s: {' | '.join(report)} "
+                        f"(link {feed.status.state}, last error {feed.status.last_error!r})")
         await asyncio.sleep(0.01)

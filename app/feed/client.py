@@ -609,9 +609,12 @@ class FeedClient:
         self._resub_needed = False
         self._last_resub = time.monotonic()
         wanted = self._wanted()
+        now = time.monotonic()
         for name in wanted:
             if name not in self._synced:
-                self._awaiting[name] = [time.monotonic(), False]
+                # The snapshot clock keeps running across resubscribes, so a market that
+                # never gets a snapshot ends REJECTED instead of resyncing forever.
+                self._awaiting.setdefault(name, [now, False])[1] = False
         markets = tuple(wanted)
         for ch in CHANNELS:
             if not fresh:
@@ -700,9 +703,10 @@ def _close_reason(ws: Any, exc: BaseException | None = None) -> str:
     from websockets.exceptions import ConnectionClosed
 
     if isinstance(exc, ConnectionClosed) or exc is None:
-        rcvd = getattr(ws, "close_rcvd", None)
+        protocol = getattr(ws, "protocol", None)
+        rcvd = getattr(protocol, "close_rcvd", None)
         if rcvd is not None:
-            text = f"server closed: {rcvd.code}"
-            return _short(text + (f" {rcvd.reason}" if rcvd.reason else ""))
+            text = f"server closed the connection ({rcvd.code}"
+            return _short(text + (f" {rcvd.reason})" if rcvd.reason else ")"))
         return "connection lost"
     return _short(f"connection error: {exc}")
