@@ -226,6 +226,7 @@ class DfxApp(App[int]):
         fps = self.config.fps if self.config.fps > 0 else 10.0
         self.set_interval(1.0 / fps, self.on_clock)
         self._main.app_layout(self.size.width, self.size.height)
+        self.call_after_refresh(self.on_clock)  # the first picture without waiting a tick
         self.start_feed()
 
     @work(exit_on_error=False, group="feed")
