@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,7 @@ class FeedClient:
         self._wake = asyncio.Event()
         self._probe: set[str] = set()  # markets to try one by one after a refused subscribe
         self._dead_reason: str | None = None
+        self._resync_times: deque[float] = deque(maxlen=16)
         # per connection
         self._encoder = RequestEncoder()
         self._pending: dict[int, _Pending] = {}
@@ -305,6 +307,7 @@ class FeedClient:
     def _resync(self, market: Market, why: str) -> None:
         self._synced.discard(market.name)
         market.status.resyncs += 1
+        self._resync_times.append(time.monotonic())
         self._set_state(market, MarketState.RESYNCING, why)
         self._request_resubscribe()
         self._notice("resync", market.name, f"{market.name}: {why}; resyncing")
@@ -488,6 +491,8 @@ class FeedClient:
         self._ws = ws
         self._begin_connection()
         self._connected = True
+        self.status.url = self.config.url
+        log.info("connected to %s", self.config.url)
         if self.recorder is not None:
             self.recorder.event("connect", url=self.config.url)
         self._set_link(LinkState.LIVE if self._got_data else LinkState.CONNECTING)
@@ -521,6 +526,7 @@ class FeedClient:
             self._begin_connection()
             if not self._stopping:  # quitting keeps the last states for a final print
                 self._mark_markets_stale()
+                log.info("disconnected: %s", reason)
                 self._set_link(LinkState.RECONNECTING, reason)
                 self._notice("disconnected", None, f"disconnected: {reason}; reconnecting")
             with contextlib.suppress(Exception):
@@ -560,11 +566,12 @@ class FeedClient:
                 now = time.monotonic()
                 if self._probe:
                     await self._probe_markets(ws)
-                if self._resub_needed and now - self._last_resub >= 0.2:
+                gap = self._resub_gap(now)
+                if self._resub_needed and now - self._last_resub >= gap:
                     await self._subscribe_all(ws, fresh=False)
                 elif self._resub_needed:
                     self._wake.set()
-                    await asyncio.sleep(0.2 - (now - self._last_resub))
+                    await asyncio.sleep(gap - (now - self._last_resub))
                 self._check_timers(ws, time.monotonic())
                 if now - self._last_ping >= cfg.ping_interval:
                     self._last_ping = now
@@ -575,6 +582,14 @@ class FeedClient:
             raise
         except Exception as exc:  # a send on a dead socket, mostly
             self._kill(ws, _short(f"send failed: {exc}"))
+
+    def _resub_gap(self, now: float) -> float:
+        # Coalesce bursts of changes; a server that keeps failing the checks (say, a crossed
+        # book on every snapshot) is resubscribed at most every 2 s, not in a tight loop.
+        recent = self._resync_times
+        while recent and now - recent[0] > 10.0:
+            recent.popleft()
+        return 0.2 if len(recent) < 3 else 2.0
 
     def _check_timers(self, ws: Any, now: float) -> None:
         cfg = self.config
