@@ -201,3 +201,25 @@ def test_handle_message_throughput():
     print(f"handle_message: {rate:,.0f} msgs/s")
     assert feed.markets["BTC_USDT"].status.state is MarketState.LIVE
     assert rate > 5000
+
+
+def test_repeated_resyncs_are_throttled():
+    feed, _ = make()
+    now = time.monotonic()
+    assert feed._resub_gap(now) == 0.2
+    for _ in range(3):
+        feed.handle_message(SNAP, 1.0)
+        feed.handle_message(depth(False, [], [["150", "1"]]), 2.0)  # crossed
+    assert feed.markets["BTC_USDT"].status.resyncs == 3
+    assert feed._resub_gap(time.monotonic()) == 2.0
+    assert feed._resub_gap(time.monotonic() + 11) == 0.2
+
+
+def test_a_failing_notice_callback_cannot_break_the_feed():
+    def boom(_n):
+        raise RuntimeError("ui bug")
+
+    feed = FeedClient(AppConfig(markets=["BTC_USDT"]), boom)
+    feed.handle_message(depth(False, [["1", "1"]], []), 1.0)  # resync notice raises inside
+    feed.handle_message(SNAP, 2.0)
+    assert feed.markets["BTC_USDT"].status.state is MarketState.LIVE
