@@ -29,7 +29,6 @@ from dfx_tui.book.tape import Trade
 from dfx_tui.widgets.add_market import AddMarketScreen
 from dfx_tui.widgets.confirm_quit import ConfirmQuitScreen
 from dfx_tui.widgets.help_screen import HelpScreen
-from dfx_tui.widgets.ladder import depth_label
 from dfx_tui.widgets.market_commands import (
     AddMarketRequest,
     CloseMarketRequest,
@@ -402,9 +401,8 @@ class DfxApp(App[int]):
     def action_depth(self) -> None:
         pane = self.active_pane()
         if pane is not None:
-            mode = pane.ladder.cycle_depth()
+            pane.ladder.cycle_depth()  # the ladder's header line shows the new depth
             self._repaint_now(pane)
-            self.notify(f"ladder depth: {depth_label(mode)}", timeout=1.5, markup=False)
 
     def _repaint_now(self, pane: MarketPane) -> None:
         if not self.paused:
@@ -418,7 +416,7 @@ class DfxApp(App[int]):
         self.push_screen(HelpScreen(help_rows(), notes=(
             "ctrl+p: command palette (add, show or close a market)",
             "Bids round down and asks round up when grouped.",
-            "A stale book stays on screen, greyed and marked, until fresh data comes.",
+            "A stale book stays on screen, greyed and marked.",
         )))
 
     def action_request_quit(self) -> None:

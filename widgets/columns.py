@@ -46,6 +46,11 @@ def compact(value: float) -> str:
     return f"{value:.4g}"
 
 
+def gap(text: str, style: Style) -> Segment:
+    """A run of spaces between columns, kept apart from its neighbours (see `lead_split`)."""
+    return Segment(text, style + _PAD)
+
+
 def lead_split(text: str, style: Style) -> list[Segment]:
     """`text` as Segments with its leading spaces in a segment of their own.
 

@@ -15,7 +15,7 @@ from textual.widget import Widget
 
 from dfx_tui.book.numbers import HUMAN_STEPS, step_label
 from dfx_tui.book.orderbook import ASKS, BIDS, LadderRow, OrderBook
-from dfx_tui.widgets.columns import align_decimals, lead_split
+from dfx_tui.widgets.columns import align_decimals, gap, lead_split
 
 DEPTH_MODES: tuple[int, ...] = (0, 5, 10, 20, 50)  # 0 = fit the height
 FLASH_SECONDS = 0.5
@@ -202,14 +202,14 @@ class LadderView(Widget):
             flash = self._flashes.get((side, row.price))
             if flash is not None and not stale:
                 cell_style = st["flash-up"] if flash[1] else st["flash-down"]
-            segs = [*lead_split(" " + prices[i], text_style), Segment(_GAP, text_style),
+            segs = [*lead_split(" " + prices[i], text_style), gap(_GAP, text_style),
                     *lead_split(sizes[i], cell_style)]
             if show_cum:
-                segs.append(Segment(_GAP, text_style))
+                segs.append(gap(_GAP, text_style))
                 segs += lead_split(cums[i], cum_style)
             if show_bar:
                 fraction = row.cum_size_value / max_cum if max_cum > 0 else 0.0
-                segs.append(Segment(_GAP, text_style))
+                segs.append(gap(_GAP, text_style))
                 segs.append(Segment(bar_text(fraction, bar_w),
                                     ask_bar if side == ASKS else bid_bar))
             return Strip(segs).adjust_cell_length(width, text_style)

@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from dfx_tui.book.tape import BUY, Trade, TradeTape
-from dfx_tui.widgets.columns import align_decimals, lead_split
+from dfx_tui.widgets.columns import align_decimals, gap, lead_split
 
 _GAP = "  "
 AUTO_BIG_FACTOR = 4.0  # automatic threshold: this many times the median trade size
@@ -138,12 +138,12 @@ class TapeView(Widget):
         pw, sw = max(pw, 5), max(sw, 4)
         show_time = 1 + 8 + len(_GAP) + pw + len(_GAP) + sw + 2 <= width
         hs = st["header"]
-        header = [Segment(" ", hs), Segment("Time".ljust(8), hs)] if show_time else [
-            Segment(" ", hs)]
+        header = [gap(" ", hs), Segment("Time", hs), gap("    ", hs)] if show_time else [
+            gap(" ", hs)]
         header += [*lead_split(_GAP + "Price".rjust(pw), hs), *lead_split(_GAP + "Size".rjust(sw), hs)]
         lines = [Strip(header).adjust_cell_length(width, hs)]
         if not trades:
-            lines.append(Strip([Segment(" no trades yet", st["empty"])]).adjust_cell_length(
+            lines.append(Strip(lead_split(" no trades yet", st["empty"])).adjust_cell_length(
                 width, st["empty"]))
         big = self.threshold()
         tz = self.tz
@@ -156,12 +156,13 @@ class TapeView(Widget):
             else:
                 style = st["buy"] if buy else st["sell"]
                 time_style = st["time"]
-            segs = [Segment(" ", style)]
+            segs = [gap(" ", style)]
             if show_time:
                 stamp = datetime.fromtimestamp(trade.time, tz).strftime("%H:%M:%S")
-                segs += [Segment(stamp, time_style), Segment(_GAP, style)]
-            segs += [*lead_split(prices[i], style), Segment(_GAP, style),
-                     *lead_split(sizes[i], style), *lead_split(" " + marks[i] + " ", style)]
+                segs += [Segment(stamp, time_style), gap(_GAP, style)]
+            segs += [*lead_split(prices[i], style), gap(_GAP, style),
+                     *lead_split(sizes[i], style), gap(" ", style), Segment(marks[i], style),
+                     gap(" ", style)]
             lines.append(Strip(segs).adjust_cell_length(width, st["empty"]))
         blank = Strip.blank(width, st["empty"])
         lines.extend([blank] * (height - len(lines)))

@@ -1,0 +1,65 @@
+"""Snapshot tests (pytest-textual-snapshot) on seeded data with a frozen clock and UTC times.
+
+Update after an intended change: `.venv/bin/pytest tests/test_snapshots.py --snapshot-update`,
+then look at the report before committing.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
+from dfx_tui.book.state import ConnectionStatus, LinkState, MarketState
+
+T0 = 1000.0
+MARKETS = ("BTC_USDT", "ETH_USDT", "SHIB_USDT")
+
+
+def fixed_app(markets=MARKETS, *, state: LinkState = LinkState.LIVE,
+              market_state: MarketState = MarketState.LIVE, **status_kw) -> DfxApp:
+    status = ConnectionStatus(url="fixed://", state=state, last_message_at=T0 - 0.2,
+                              msgs_per_s=61.0, latency_ms=12.0, **status_kw)
+    feed = FixedFeed([seeded_market(m, state=market_state) for m in markets], status)
+    return DfxApp(AppConfig(markets=list(markets)), feed=feed, clock=lambda: T0,
+                  tz=timezone.utc)
+
+
+async def settle(pilot) -> None:
+    pilot.app.on_clock()
+    await pilot.pause()
+
+
+def test_wide_ladder_and_tape(snap_compare):
+    assert snap_compare(fixed_app(), terminal_size=(160, 50), run_before=settle)
+
+
+def test_narrow_stacked(snap_compare):
+    assert snap_compare(fixed_app(), terminal_size=(80, 24), run_before=settle)
+
+
+def test_third_tab_grouped_with_fixed_depth(snap_compare):
+    async def before(pilot):
+        await pilot.press("3", "+", "+", "d", "d")
+        await settle(pilot)
+
+    assert snap_compare(fixed_app(), terminal_size=(80, 24), run_before=before)
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(fixed_app(), press=["?"], terminal_size=(80, 24), run_before=settle)
+
+
+def test_reconnecting_keeps_the_book_dimmed(snap_compare):
+    app = fixed_app(state=LinkState.RECONNECTING, market_state=MarketState.STALE, reconnects=3,
+                    last_error="connection closed: 1006 (abnormal closure)")
+    app.feed.status.last_message_at = T0 - 14.2
+    assert snap_compare(app, terminal_size=(160, 50), run_before=settle)
+
+
+def test_paused_narrow(snap_compare):
+    assert snap_compare(fixed_app(), press=["p"], terminal_size=(80, 24), run_before=settle)
+
+
+def test_terminal_too_small(snap_compare):
+    assert snap_compare(fixed_app(), terminal_size=(50, 12), run_before=settle)
