@@ -6,7 +6,7 @@ then look at the report before committing.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
@@ -22,7 +22,7 @@ def fixed_app(markets=MARKETS, *, state: LinkState = LinkState.LIVE,
                               msgs_per_s=61.0, latency_ms=12.0, **status_kw)
     feed = FixedFeed([seeded_market(m, state=market_state) for m in markets], status)
     return DfxApp(AppConfig(markets=list(markets)), feed=feed, clock=lambda: T0,
-                  tz=timezone.utc)
+                  tz=UTC)
 
 
 async def settle(pilot) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timezone
+from datetime import UTC
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
@@ -22,7 +22,7 @@ def make_app(markets=("BTC_USDT", "ETH_USDT"), state=LinkState.LIVE, **kw) -> Df
     status = ConnectionStatus(url="fixed://", state=state, last_message_at=T0 - 0.2)
     feed = FixedFeed([seeded_market(m) for m in markets], status)
     return DfxApp(AppConfig(markets=list(markets), **kw), feed=feed, clock=lambda: T0,
-                  tz=timezone.utc)
+                  tz=UTC)
 
 
 def text_of(widget) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
@@ -25,7 +25,7 @@ def make_app(markets: list[str] = MARKETS, **kw) -> DfxApp:
     feed = FixedFeed([seeded_market(m) for m in markets], status,
                      filler=lambda m: seeded_market_into(m))
     return DfxApp(AppConfig(markets=list(markets), **kw), feed=feed, clock=lambda: T0,
-                  tz=timezone.utc)
+                  tz=UTC)
 
 
 def seeded_market_into(market) -> None:
