@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 def help_table(rows: Sequence[tuple[str, str]]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold #e3b341", justify="right", no_wrap=True)
+    table.add_column(style="bold #e3b341", no_wrap=True)
     table.add_column()
     for keys, description in rows:
         table.add_row(Text(keys), Text(description))
@@ -35,8 +35,8 @@ class HelpScreen(ModalScreen[None]):
         background: $background 60%;
     }
     HelpScreen > VerticalScroll {
-        width: auto;
-        max-width: 90%;
+        width: 66;
+        max-width: 96%;
         height: auto;
         max-height: 90%;
         padding: 0 2;
@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
         border-subtitle-color: $text-muted;
         background: $surface;
     }
-    HelpScreen Static { width: auto; }
+    HelpScreen Static { width: 1fr; }
     """
 
     def __init__(self, rows: Sequence[tuple[str, str]], notes: Sequence[str] = ()) -> None:

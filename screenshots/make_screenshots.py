@@ -1,0 +1,92 @@
+"""Make the README pictures of the real app from seeded data: SVGs, then PNG copies.
+
+    .venv/bin/python screenshots/make_screenshots.py          # needs rsvg-convert for PNGs
+
+Every picture is the real `DfxApp` on markets filled by the simulator's model with a fixed
+seed, a frozen clock and UTC times, so running it twice gives the same pictures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timezone
+from pathlib import Path
+
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
+from dfx_tui.book.state import ConnectionStatus, LinkState, MarketState
+
+HERE = Path(__file__).resolve().parent
+T0 = 1000.0
+ALL = ("BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT", "DOGE_USDT", "SHIB_USDT")
+
+
+def fixed_app(markets: tuple[str, ...], *, state: LinkState = LinkState.LIVE,
+              market_state: MarketState = MarketState.LIVE, age: float = 0.2,
+              msgs_per_s: float = 183.0, **status_kw) -> DfxApp:
+    status = ConnectionStatus(url="fixed://", state=state, last_message_at=T0 - age,
+                              msgs_per_s=msgs_per_s, latency_ms=11.0, **status_kw)
+    feed = FixedFeed([seeded_market(m, state=market_state) for m in markets], status)
+    return DfxApp(AppConfig(markets=list(markets)), feed=feed, clock=lambda: T0,
+                  tz=timezone.utc)
+
+
+async def flash_some_levels(app: DfxApp) -> None:
+    """Change a few sizes after the first paint so the picture shows the up/down flashes."""
+    pane = app.active_pane()
+    assert pane is not None
+    book = pane.market.book
+    asks, bids = book.asks(4), book.bids(6)
+    book.apply_update([[asks[1][0], "2.5000"]], [[bids[2][0], "0.0100"], [bids[4][0], "3.1000"]])
+    app.on_clock()
+
+
+async def shoot(name: str, app: DfxApp, size: tuple[int, int],
+                keys: tuple[str, ...] = (),
+                after: Callable[[DfxApp], Awaitable[None]] | None = None) -> Path:
+    async with app.run_test(size=size) as pilot:
+        app.on_clock()
+        await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+        if after is not None:
+            await after(app)
+        app.on_clock()
+        await pilot.pause()
+        path = HERE / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(HERE))
+    return path
+
+
+async def main() -> list[Path]:
+    shots = [
+        await shoot("wide", fixed_app(ALL[:3]), (160, 50), after=flash_some_levels),
+        await shoot("narrow", fixed_app(ALL[:3]), (80, 24)),
+        await shoot("tabs", fixed_app(ALL), (120, 36), keys=("4", "+", "d", "d")),
+        await shoot("help", fixed_app(ALL[:3]), (100, 30), keys=("?",)),
+        await shoot("stale", fixed_app(
+            ALL[:3], state=LinkState.RECONNECTING, market_state=MarketState.STALE,
+            age=6.4, msgs_per_s=0.0, reconnects=2, last_error="connection closed: 1006 (abnormal closure); retry in 2s"),
+            (120, 36), keys=("2",)),
+    ]
+    return shots
+
+
+def to_png(svgs: list[Path]) -> None:
+    tool = shutil.which("rsvg-convert")
+    if tool is None:
+        print("rsvg-convert not found (apt-get install librsvg2-bin): SVGs only", file=sys.stderr)
+        return
+    for svg in svgs:
+        subprocess.run([tool, str(svg), "-o", str(svg.with_suffix(".png"))], check=True)
+
+
+if __name__ == "__main__":
+    made = asyncio.run(main())
+    to_png(made)
+    for path in made:
+        print(path.relative_to(HERE.parent))
