@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 from dfx_tui.app.config import AppConfig
@@ -32,7 +32,7 @@ def fixed_app(markets: tuple[str, ...], *, state: LinkState = LinkState.LIVE,
                               msgs_per_s=msgs_per_s, latency_ms=11.0, **status_kw)
     feed = FixedFeed([seeded_market(m, state=market_state) for m in markets], status)
     return DfxApp(AppConfig(markets=list(markets)), feed=feed, clock=lambda: T0,
-                  tz=timezone.utc)
+                  tz=UTC)
 
 
 async def flash_some_levels(app: DfxApp) -> None:
