@@ -1,0 +1,246 @@
+"""The app side of bench_app: the real DfxApp, real FeedClient, real socket, instrumented.
+
+Run by bench_app.py in a pseudo-terminal, so Textual's real driver encodes and writes every
+frame (the headless driver skips that work). Instrumentation wraps instance attributes only,
+so nothing of the app changes:
+
+- ``FeedClient.handle_frame``: counts frames and stamps the first change of the visible
+  market's book that no drawn frame shows yet (frame index and arrival time);
+- ``LadderView.repaint`` / ``render_line`` and ``App._display``: a ladder repaint that shows
+  the stamped change, followed by a screen update in which the ladder's lines were
+  rendered, is "drawn"; the sample is (drawn at, frame index, arrival time);
+- a tab switch (``TabbedContent.active`` changed) is drawn at the first screen update that
+  renders the new tab's ladder with its current book version; reported at once.
+
+Control: commands arrive one per line on ``--cmd-fd`` (mark, report, status, quit); results
+go out as one JSON object per line on ``--out-fd``. All times are ``time.monotonic()``, which
+is one clock for every process on Linux, so the orchestrator can subtract its own stamps.
+
+    python tests/benchmarks/app_probe.py --url URL --markets A,B --cmd-fd N --out-fd M
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from typing import Any
+
+mono = time.monotonic
+
+
+class Probe:
+    def __init__(self, app: Any, feed: Any, out: Any) -> None:
+        self.app = app
+        self.feed = feed
+        self.out = out
+        self.ladders: dict[str, Any] = {}  # pane id -> LadderView
+        self.painted_version: dict[int, int] = {}  # id(ladder) -> book version last built
+        self.active = ""
+        self.vis_ladder: Any = None
+        self.vis_book: Any = None
+        self.frames = 0  # frames handled on this connection (the sim counts the same)
+        self.first_unpainted: tuple[int, float] | None = None  # (frame index, arrived at)
+        self.painting: tuple[int, float] | None = None  # built, not yet on screen
+        self.rendered = False  # the visible ladder rendered lines since the last update
+        self.switch: dict[str, Any] | None = None
+        self.ready_sent = False
+        self._buf = b""
+        self.reset()
+
+    def reset(self) -> None:
+        self.mark_t = mono()
+        self.mark_frames = self.frames
+        self.displays = 0
+        self.ladder_draws = 0
+        self.samples: list[tuple[float, int, float]] = []
+        self.repaints0 = sum(lad.repaints for lad in self.ladders.values())
+
+    def send(self, obj: dict[str, Any]) -> None:
+        self.out.write(json.dumps(obj) + "\n")
+        self.out.flush()
+
+    # ------------------------------------------------------------ instrumentation
+    def install(self) -> None:
+        feed, app = self.feed, self.app
+        handle = feed.handle_frame
+
+        def handle_frame(data: Any, received_at: float) -> None:
+            book = self.vis_book
+            if book is None:
+                handle(data, received_at)
+                self.frames += 1
+                return
+            version = book.version
+            handle(data, received_at)
+            self.frames += 1
+            if book.version != version and self.first_unpainted is None:
+                self.first_unpainted = (self.frames, received_at)
+
+        feed.handle_frame = handle_frame
+
+        make_pane = app._make_pane
+
+        def _make_pane(market: Any) -> Any:
+            pane = make_pane(market)
+            self._wrap_ladder(market.name, pane.ladder)
+            return pane
+
+        app._make_pane = _make_pane
+
+        display = app._display
+
+        def _display(screen: Any, renderable: Any) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                self.on_display()
+
+        app._display = _display
+
+    def _wrap_ladder(self, market: str, ladder: Any) -> None:
+        from dfx_tui.app.tui import pane_id
+
+        self.ladders[pane_id(market)] = ladder
+        repaint, render_line = ladder.repaint, ladder.render_line
+
+        def wrapped_repaint(now: float) -> None:
+            self.check_active()
+            repaint(now)
+            self.painted_version[id(ladder)] = ladder.book.version
+            if ladder is self.vis_ladder:
+                if self.first_unpainted is not None:
+                    if self.painting is None:
+                        self.painting = self.first_unpainted
+                    self.first_unpainted = None
+                if self.switch is not None:
+                    self.switch["built"] = True
+
+        def wrapped_render_line(y: int) -> Any:
+            if ladder is self.vis_ladder:
+                self.rendered = True
+            return render_line(y)
+
+        ladder.repaint = wrapped_repaint
+        ladder.render_line = wrapped_render_line
+
+    def check_active(self) -> None:
+        try:
+            active = self.app._main.tabbed.active
+        except Exception:
+            return
+        if active == self.active:
+            return
+        self.active = active
+        self.vis_ladder = self.ladders.get(active)
+        self.vis_book = None if self.vis_ladder is None else self.vis_ladder.book
+        self.first_unpainted = self.painting = None
+        self.rendered = False
+        self.switch = {"to": active, "seen": mono(), "built": False}
+
+    def on_display(self) -> None:
+        now = mono()
+        self.check_active()
+        self.displays += 1
+        if not self.rendered:
+            return
+        self.rendered = False
+        self.ladder_draws += 1
+        if self.painting is not None:
+            self.samples.append((now, *self.painting))
+            self.painting = None
+        sw, ladder = self.switch, self.vis_ladder
+        if sw is not None and ladder is not None and (
+                sw["built"] or self.painted_version.get(id(ladder)) == ladder.book.version):
+            self.switch = None
+            if self.ready_sent:
+                self.send({"ev": "tab", "to": sw["to"], "seen": sw["seen"], "drawn": now})
+
+    # ------------------------------------------------------------ control
+    async def wait_ready(self) -> None:
+        while True:
+            await asyncio.sleep(0.02)
+            ladder = self.vis_ladder
+            if (self.feed.ready() and ladder is not None and ladder.book.has_snapshot
+                    and self.painted_version.get(id(ladder)) is not None
+                    and self.switch is None and self.feed._ws is not None):
+                break
+        ws = self.feed._ws
+        self.ready_sent = True
+        self.send({"ev": "ready", "port": ws.local_address[1], "t": mono()})
+
+    def on_command_ready(self, fd: int) -> None:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            self.app.exit()
+            return
+        self._buf += chunk
+        while b"\n" in self._buf:
+            line, self._buf = self._buf.split(b"\n", 1)
+            self.command(line.decode().strip())
+
+    def command(self, cmd: str) -> None:
+        if cmd == "mark":
+            self.reset()
+            self.send({"ev": "marked", "t": self.mark_t})
+        elif cmd == "report":
+            now = mono()
+            self.send({
+                "ev": "report",
+                "t0": self.mark_t,
+                "t1": now,
+                "frames": self.frames - self.mark_frames,
+                "frames_total": self.frames,
+                "messages": self.feed.status.messages,
+                "connects": self.feed.connects,
+                "displays": self.displays,
+                "ladder_draws": self.ladder_draws,
+                "ladder_repaints": sum(lad.repaints for lad in self.ladders.values())
+                - self.repaints0,
+                "samples": self.samples,
+            })
+        elif cmd == "status":
+            self.send({"ev": "status", "frames_total": self.frames,
+                       "connects": self.feed.connects, "active": self.active})
+        elif cmd == "quit":
+            self.app.exit()
+
+
+async def run(args: argparse.Namespace) -> None:
+    from dfx_tui.app.config import AppConfig
+    from dfx_tui.app.feed.client import FeedClient
+    from dfx_tui.app.tui import DfxApp
+
+    config = AppConfig(markets=[m.upper() for m in args.markets.split(",")], url=args.url,
+                       fps=args.fps)
+    feed = FeedClient(config)
+    app = DfxApp(config, feed=feed)
+    feed.on_notice = app._on_feed_notice  # what DfxApp.on_load does for its own feed
+    out = os.fdopen(args.out_fd, "w")
+    probe = Probe(app, feed, out)
+    probe.install()
+    loop = asyncio.get_running_loop()
+    loop.add_reader(args.cmd_fd, probe.on_command_ready, args.cmd_fd)
+    ready = asyncio.create_task(probe.wait_ready())
+    try:
+        await app.run_async()
+    finally:
+        ready.cancel()
+        loop.remove_reader(args.cmd_fd)
+        probe.send({"ev": "exit"})
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--markets", required=True, help="comma-separated")
+    ap.add_argument("--fps", type=float, default=10.0)
+    ap.add_argument("--cmd-fd", type=int, required=True)
+    ap.add_argument("--out-fd", type=int, required=True)
+    asyncio.run(run(ap.parse_args()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
