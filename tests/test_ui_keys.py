@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
+from textual.command import CommandList
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
@@ -96,9 +97,18 @@ async def test_command_palette_adds_a_market():
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"add market doge_usdt")
-        await pilot.pause(0.5)
+        # The palette searches in the background: wait for the hit, not for a fixed time.
+        commands = app.screen.query_one(CommandList)
+        for _ in range(100):
+            if commands.option_count and commands.highlighted is not None:
+                break
+            await pilot.pause(0.05)
+        assert "DOGE_USDT" in str(commands.get_option_at_index(commands.highlighted).prompt)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        for _ in range(100):
+            if "DOGE_USDT" in app.feed.markets and app.current_market() == "DOGE_USDT":
+                break
+            await pilot.pause(0.05)
         assert "DOGE_USDT" in app.feed.markets
         assert app.current_market() == "DOGE_USDT"
 

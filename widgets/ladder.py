@@ -11,11 +11,11 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widget import Widget
 
 from dfx_tui.book.numbers import HUMAN_STEPS, step_label
 from dfx_tui.book.orderbook import ASKS, BIDS, LadderRow, OrderBook
 from dfx_tui.widgets.columns import align_decimals, gap, lead_split
+from dfx_tui.widgets.strip_view import StripView
 
 DEPTH_MODES: tuple[int, ...] = (0, 5, 10, 20, 50)  # 0 = fit the height
 FLASH_SECONDS = 0.5
@@ -37,7 +37,7 @@ def bar_text(fraction: float, width: int) -> str:
     return text.ljust(width)
 
 
-class LadderView(Widget):
+class LadderView(StripView):
     """Vertical order-book ladder of one `OrderBook`."""
 
     DEFAULT_CSS = """
@@ -80,13 +80,10 @@ class LadderView(Widget):
         self.group_index = 0
         self.depth_mode = 0
         self.stale = False
-        self._strips: list[Strip] = []
-        self._drawn: tuple | None = None  # what the cached strips show
         # Flash bookkeeping: size shown per (side, price) last repaint, and live flashes.
         self._shown: dict[tuple[str, str], tuple[str, float]] = {}
         self._flashes: dict[tuple[str, str], tuple[float, bool]] = {}
         self.last_rows: tuple[list[LadderRow], list[LadderRow]] = ([], [])
-        self.repaints = 0
 
     # ----------------------------------------------------------------- settings
     @property
@@ -123,31 +120,11 @@ class LadderView(Widget):
         return (self.book.version, size.width, size.height, self.group_index, self.depth_mode,
                 self.stale, self.book.price_decimals)
 
-    def maybe_repaint(self, now: float) -> bool:
-        """Repaint if the book, the size or a setting changed, or a flash ends. Cheap if not."""
-        if self._drawn == self._key() and not self._flashes:
-            return False
-        self.repaint(now)
-        return True
-
-    def repaint(self, now: float) -> None:
-        self._strips = self._build(now)
-        self._drawn = self._key()
-        self.repaints += 1
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self._drawn = None
+    def needs_repaint(self) -> bool:
+        """The book, the size or a setting changed, or a flash is running."""
+        return bool(self._flashes) or super().needs_repaint()
 
     # ----------------------------------------------------------------- drawing
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if 0 <= y < len(self._strips):
-            strip = self._strips[y]
-            if strip.cell_length != width:
-                strip = strip.adjust_cell_length(width)
-            return strip
-        return Strip.blank(width, self.rich_style)
 
     def _styles(self) -> dict[str, Style]:
         base = self.rich_style

@@ -98,5 +98,5 @@ class MarketPane(Widget):
         self.tape.stale = stale
         painted = int(self.header.update_view(label))
         painted += int(self.ladder.maybe_repaint(now))
-        painted += int(self.tape.maybe_repaint())
+        painted += int(self.tape.maybe_repaint(now))
         return painted

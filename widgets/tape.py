@@ -13,10 +13,10 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widget import Widget
 
 from dfx_tui.book.tape import BUY, Trade, TradeTape
 from dfx_tui.widgets.columns import align_decimals, gap, lead_split
+from dfx_tui.widgets.strip_view import StripView
 
 _GAP = "  "
 AUTO_BIG_FACTOR = 4.0  # automatic threshold: this many times the median trade size
@@ -48,7 +48,7 @@ def big_threshold(tape: TradeTape, fixed: float | None) -> float:
     return statistics.median(sizes) * AUTO_BIG_FACTOR
 
 
-class TapeView(Widget):
+class TapeView(StripView):
     """Recent trades of one `TradeTape`, newest first."""
 
     DEFAULT_CSS = """
@@ -86,35 +86,10 @@ class TapeView(Widget):
         self.big_trade = big_trade
         self.tz = tz  # None: local time
         self.stale = False
-        self._strips: list[Strip] = []
-        self._drawn: tuple | None = None
         self._threshold = (-1, float("inf"))  # (tape version, threshold)
-        self.repaints = 0
 
     def _key(self) -> tuple:
         return (self.tape.version, self.size.width, self.size.height, self.stale)
-
-    def maybe_repaint(self) -> bool:
-        if self._drawn == self._key():
-            return False
-        self.repaint()
-        return True
-
-    def repaint(self) -> None:
-        self._strips = self._build()
-        self._drawn = self._key()
-        self.repaints += 1
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self._drawn = None
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if 0 <= y < len(self._strips):
-            strip = self._strips[y]
-            return strip if strip.cell_length == width else strip.adjust_cell_length(width)
-        return Strip.blank(width, self.rich_style)
 
     def threshold(self) -> float:
         version = self.tape.version
@@ -122,7 +97,7 @@ class TapeView(Widget):
             self._threshold = (version, big_threshold(self.tape, self.big_trade))
         return self._threshold[1]
 
-    def _build(self) -> list[Strip]:
+    def _build(self, now: float) -> list[Strip]:
         width, height = self.size.width, self.size.height
         if width <= 0 or height <= 0:
             return []
