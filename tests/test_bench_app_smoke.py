@@ -34,7 +34,7 @@ LOAD_KEYS = {
 @pytest.mark.timeout(90)
 def test_bench_app_prints_every_figure() -> None:
     proc = subprocess.run(
-        [sys.executable, str(BENCH), "--seconds", "1.2", "--loads", "40", "--settle", "0.3",
+        [sys.executable, str(BENCH), "--seconds", "1.2", "--tab-seconds", "1.2", "--loads", "40", "--settle", "0.3",
          "--idle-seconds", "0.5", "--cold-runs", "1", "--many", "2"],
         capture_output=True, text=True, timeout=80)
     assert proc.returncode == 0, proc.stderr[-3000:]

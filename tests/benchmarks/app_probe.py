@@ -6,9 +6,10 @@ so nothing of the app changes:
 
 - ``FeedClient.handle_frame``: counts frames and stamps the first change of the visible
   market's book that no drawn frame shows yet (frame index and arrival time);
-- ``LadderView.repaint`` / ``render_line`` and ``App._display``: a ladder repaint that shows
-  the stamped change, followed by a screen update in which the ladder's lines were
-  rendered, is "drawn"; the sample is (drawn at, frame index, arrival time);
+- ``LadderView.repaint`` / ``refresh`` / ``render_line`` and ``App._display``: a ladder
+  repaint that shows the stamped change (it refreshed some line), followed by a screen
+  update in which the ladder's lines were rendered, is "drawn"; the sample is (drawn at,
+  frame index, arrival time);
 - a tab switch (``TabbedContent.active`` changed) is drawn at the first screen update that
   renders the new tab's ladder with its current book version; reported at once.
 
@@ -103,15 +104,23 @@ class Probe:
         from dfx_tui.app.tui import pane_id
 
         self.ladders[pane_id(market)] = ladder
-        repaint, render_line = ladder.repaint, ladder.render_line
+        repaint, render_line, refresh = ladder.repaint, ladder.render_line, ladder.refresh
+        refreshed = [False]
+
+        def wrapped_refresh(*args: Any, **kwargs: Any) -> Any:
+            refreshed[0] = True
+            return refresh(*args, **kwargs)
 
         def wrapped_repaint(now: float) -> None:
             self.check_active()
+            refreshed[0] = False
             repaint(now)
             self.painted_version[id(ladder)] = ladder.book.version
             if ladder is self.vis_ladder:
                 if self.first_unpainted is not None:
-                    if self.painting is None:
+                    # A change that altered no line (e.g. below the shown depth) is on
+                    # screen as soon as it is applied: no sample.
+                    if self.painting is None and refreshed[0]:
                         self.painting = self.first_unpainted
                     self.first_unpainted = None
                 if self.switch is not None:
@@ -124,6 +133,7 @@ class Probe:
 
         ladder.repaint = wrapped_repaint
         ladder.render_line = wrapped_render_line
+        ladder.refresh = wrapped_refresh
 
     def check_active(self) -> None:
         try:

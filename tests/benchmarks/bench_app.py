@@ -8,7 +8,7 @@ subscribed to the same markets of the same simulator, so both get the same frame
 CPU is compared in the same run.
 
 For each load (total depth messages per second over 4 markets, plus about 2 trades per
-second per market) it measures, over a fixed window:
+second per market) it measures, over a steady window of ``--seconds`` with no key pressed:
 
 - ``app_cpu_per_s`` / ``bare_cpu_per_s``: CPU seconds per wall second of each process
   (/proc/PID/stat utime+stime, all threads), and ``cpu_ratio`` = app / bare;
@@ -17,12 +17,14 @@ second per market) it measures, over a fixed window:
 - ``staleness_ms_p50/p99``: from the simulator writing a frame that changed the visible
   book to the screen update that draws it (so a backlog in the app counts as staleness);
   ``staleness_recv_ms_*`` measure the same from the frame's arrival in the app;
-- ``tab_switch_ms_p50/p99``: from writing a tab key into the terminal to the screen update
-  that draws the new tab's ladder with its current book, a switch every ~0.5 s;
+- ``tab_switch_ms_p50/p99``, in a second window (``--tab-seconds``) at the same load: from
+  writing a tab key into the terminal to the screen update that draws the new tab's ladder
+  with its current book, a switch every ~0.5 s (``app_cpu_per_s_switching_tabs``: the CPU
+  of that window, tab animations included);
 - ``peak_rss_mb``: VmHWM of the app process;
-- ``kept_up``: after the window the simulator pauses; the app must have handled every frame
+- ``kept_up``: after both windows the simulator pauses; the app must have handled every frame
   the simulator wrote to it (received == sent) within ``DRAIN_LIMIT_S``. ``backlog_end`` is
-  how many frames were still in flight when the window closed.
+  how many frames were still in flight when the windows closed.
 
 Then ``idle_cpu_per_s`` (feed connected, simulator paused: nothing moving), ``cold_start_s``
 (spawning ``dfx-tui --demo`` in a terminal to the first drawn book: the spread row on the
@@ -43,6 +45,7 @@ import json
 import os
 import platform
 import pty
+import shlex
 import statistics
 import struct
 import sys
@@ -163,13 +166,15 @@ class AppProcess:
         self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = defaultdict(asyncio.Queue)
         self._reader_task: asyncio.Task[None] | None = None
 
+    prefix: list[str] = []  # e.g. a profiler: ["py-spy", "record", "-o", "out.svg", "--"]
+
     @classmethod
     async def start(cls, url: str, markets: tuple[str, ...], fps: float) -> AppProcess:
         term = Terminal()
         cmd_r, cmd_w = os.pipe()
         out_r, out_w = os.pipe()
         proc = await asyncio.create_subprocess_exec(
-            PY, str(HERE / "app_probe.py"), "--url", url, "--markets", ",".join(markets),
+            *cls.prefix, PY, str(HERE / "app_probe.py"), "--url", url, "--markets", ",".join(markets),
             "--fps", str(fps), "--cmd-fd", str(cmd_r), "--out-fd", str(out_w),
             # Textual draws on stderr; a traceback would land there too.
             stdin=term.slave, stdout=term.slave, stderr=term.slave, pass_fds=(cmd_r, out_w),
@@ -291,8 +296,8 @@ class SendClock:
 
 
 # ------------------------------------------------------------------ one load
-async def run_load(rate: float, seconds: float, fps: float, *, idle_seconds: float = 0.0,
-                   settle: float = 1.5) -> dict[str, Any]:
+async def run_load(rate: float, seconds: float, fps: float, *, tab_seconds: float,
+                   idle_seconds: float = 0.0, settle: float = 1.5) -> dict[str, Any]:
     sim = await start_sim(MARKETS, rate)
     app = bare = None
     try:
@@ -304,22 +309,26 @@ async def run_load(rate: float, seconds: float, fps: float, *, idle_seconds: flo
         bare_session = find_session(sim, bare_port)
         await asyncio.sleep(settle)
 
-        # ---- the window
-        app.drain("tab")
+        # ---- window 1, steady load: CPU, repaints, staleness (no keys pressed)
         await app.ask("mark", "marked")
         t0 = mono()
         c_app0, c_bare0 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
         out0, bare_frames0 = app.term.bytes, bare_session.stats.frames_sent
+        await asyncio.sleep(seconds)
+        t1 = mono()
+        c_app1, c_bare1 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
+        report = await app.ask("report", "report")
+        out1, bare_frames1 = app.term.bytes, bare_session.stats.frames_sent
+
+        # ---- window 2, the same load with a tab key every TAB_EVERY_S
+        app.drain("tab")
         switches: list[float] = []
         lost = 0
-        next_key = t0 + TAB_EVERY_S / 2
-        while True:
-            now = mono()
-            if now >= t0 + seconds:
-                break
-            await asyncio.sleep(max(0.0, min(next_key, t0 + seconds) - now))
-            if mono() >= t0 + seconds:
-                break
+        t2 = mono()
+        c_app2, c_bare2 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
+        next_key = t2 + 0.1
+        while next_key < t2 + tab_seconds:
+            await asyncio.sleep(max(0.0, next_key - mono()))
             pressed = app.term.key(b"\t")
             try:
                 ev = await app.expect("tab", 2.0)
@@ -327,18 +336,17 @@ async def run_load(rate: float, seconds: float, fps: float, *, idle_seconds: flo
             except RuntimeError:
                 lost += 1
             next_key = max(pressed + TAB_EVERY_S, mono() + 0.05)
-        t1 = mono()
-        c_app1, c_bare1 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
+        await asyncio.sleep(max(0.0, t2 + tab_seconds - mono()))
+        t3 = mono()
+        c_app3, c_bare3 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
         sent_end = session.stats.frames_sent
-        report = await app.ask("report", "report")
-        out1, bare_frames1 = app.term.bytes, bare_session.stats.frames_sent
-        backlog_end = max(0, sent_end - report["frames_total"])
+        status = await app.ask("status", "status")
+        backlog_end = max(0, sent_end - status["frames_total"])
 
         # ---- drain: nothing new is sent; the app must catch up with every frame
         sim.pause()
         t_pause = mono()
         kept_up = False
-        status: dict[str, Any] = {}
         while mono() - t_pause < DRAIN_LIMIT_S + 3.0:
             status = await app.ask("status", "status")
             if status["frames_total"] == session.stats.frames_sent:
@@ -389,13 +397,15 @@ async def run_load(rate: float, seconds: float, fps: float, *, idle_seconds: flo
             "peak_rss_mb": r(mem.get("VmHWM")),
             "rss_mb": r(mem.get("VmRSS")),
             "terminal_kb_per_s": r((out1 - out0) / 1024 / wall),
-            "kept_up": kept_up and report["connects"] == 1,
+            "app_cpu_per_s_switching_tabs": r((c_app3 - c_app2) / (t3 - t2), 4),
+            "bare_cpu_per_s_switching_tabs": r((c_bare3 - c_bare2) / (t3 - t2), 4),
+            "kept_up": kept_up and status.get("connects") == 1,
             "frames_sent": session.stats.frames_sent,
             "frames_received": status.get("frames_total"),
             "depth_msgs_sent": depth_sent,
             "backlog_end": backlog_end,
             "drain_s": r(drain_s, 3),
-            "reconnects": report["connects"] - 1,
+            "reconnects": status.get("connects", 0) - 1,
             "window_s": r(wall, 2),
             **({"idle_cpu_per_s": r(idle, 4)} if idle is not None else {}),
         }
@@ -501,6 +511,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     results = []
     for i, rate in enumerate(loads):
         results.append(await run_load(rate, args.seconds, args.fps, settle=args.settle,
+                                      tab_seconds=args.tab_seconds or max(3.0, args.seconds / 2),
                                       idle_seconds=args.idle_seconds if i == 0 else 0.0))
     out["loads"] = results
     out["idle_cpu_per_s"] = results[0].pop("idle_cpu_per_s", None) if results else None
@@ -521,6 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=12.0, help="window per load")
     ap.add_argument("--loads", default="50,500,5000",
                     help="total depth messages per second over 4 markets, comma-separated")
+    ap.add_argument("--tab-seconds", type=float, default=0.0,
+                    help="window with a tab key every 0.5 s (default: half of --seconds, >= 3)")
     ap.add_argument("--fps", type=float, default=10.0, help="the app's repaint clock")
     ap.add_argument("--idle-seconds", type=float, default=8.0,
                     help="idle CPU window (0: skip); must stay under the feed's stale_after")
@@ -528,7 +541,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds to let the app settle before a window")
     ap.add_argument("--cold-runs", type=int, default=3, help="cold starts to take the median of")
     ap.add_argument("--many", type=int, default=10, help="markets for the RSS figure (0: skip)")
+    ap.add_argument("--app-prefix", default="",
+                    help="run the app under this command, e.g. 'py-spy record -o p.svg --' "
+                         "(its CPU figures then include the prefix's own process)")
     args = ap.parse_args(argv)
+    AppProcess.prefix = shlex.split(args.app_prefix)
     out = asyncio.run(bench(args))
     print(json.dumps(out, indent=2))
     return 0
