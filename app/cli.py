@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--timeout", type=float, default=15.0, metavar="S",
                       help="with --once: give up after S seconds (default: 15)")
     ui = p.add_argument_group("display")
+    ui.add_argument("--config", metavar="FILE",
+                    help="settings file (default: ~/.config/dfx-tui/config.toml if present)")
     ui.add_argument("--fps", type=float, default=None, metavar="N",
                     help="repaint rate of the UI (default: 10)")
     p.add_argument("-v", "--verbose", action="store_true", help="log warnings to stderr")
@@ -104,8 +106,13 @@ def validate_url(url: str) -> str:
 
 
 def config_from_args(args: argparse.Namespace) -> AppConfig:
+    from dfx_tui.app.settings import ConfigError, load_settings
     from dfx_tui.book.codec import normalize_market
 
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     markets: list[str] = []
     for name in args.markets:
         try:
@@ -132,10 +139,19 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
     if args.json and not args.once:
         raise UsageError("--json only works with --once")
     cfg = AppConfig()
+    cfg.theme, cfg.keymap = settings.theme, settings.keymap
+    cfg.big_trade, cfg.min_trade = settings.big_trade, settings.min_trade
+    if settings.fps is not None:
+        cfg.fps = settings.fps
     if args.url:
         cfg.url = validate_url(args.url)
     elif args.cn:
         cfg.url = CN_URL
+    elif settings.url and not (args.demo or args.replay):
+        try:
+            cfg.url = validate_url(settings.url)
+        except UsageError as exc:
+            raise UsageError(f"config file {settings.path}: {exc}".replace("--url", "url")) from None
     cfg.demo = args.demo
     cfg.speed = args.speed
     if args.fps is not None:
@@ -158,7 +174,7 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
         except OSError as exc:
             raise UsageError(f"cannot record to {args.record}: {_oneline(exc)}") from None
         cfg.record = args.record
-    cfg.markets = markets or list(DEFAULT_MARKETS)
+    cfg.markets = markets or settings.markets or list(DEFAULT_MARKETS)
     return cfg
 
 

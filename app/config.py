@@ -26,3 +26,6 @@ class AppConfig:
     request_timeout: float = 8.0
     snapshot_timeout: float = 10.0
     big_trade: float | None = None  # tape highlight threshold in base units (None: automatic)
+    min_trade: float | None = None  # tape hides trades smaller than this (None: show all)
+    theme: str | None = None  # a Textual theme name (None: the default)
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, from the file

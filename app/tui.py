@@ -219,9 +219,31 @@ class DfxApp(App[int]):
         return MarketsScreen([(name, self._make_pane(m)) for name, m in self.feed.markets.items()])
 
     def _make_pane(self, market: Market) -> MarketPane:
-        return MarketPane(market, big_trade=self.config.big_trade, tz=self.tz)
+        return MarketPane(market, big_trade=self.config.big_trade,
+                          min_trade=self.config.min_trade, tz=self.tz)
+
+    def _apply_preferences(self) -> None:
+        """Theme and rebound keys from the config file; a bad entry is reported, not fatal."""
+        theme = self.config.theme
+        if theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.notify(sanitize(f"unknown theme {theme!r:.40}; known: "
+                                     f"{', '.join(sorted(self.available_themes))}"),
+                            severity="warning", markup=False, timeout=8)
+        keymap = self.config.keymap
+        if keymap:
+            known = {b.id for b in MarketsScreen.BINDINGS if isinstance(b, Binding) and b.id}
+            unknown = sorted(set(keymap) - known)
+            if unknown:
+                self.notify(sanitize(f"unknown key binding id {unknown[0]!r:.40}; known: "
+                                     f"{', '.join(sorted(known))}"),
+                            severity="warning", markup=False, timeout=8)
+            self.set_keymap({k: v for k, v in keymap.items() if k in known})
 
     def on_mount(self) -> None:
+        self._apply_preferences()
         fps = self.config.fps if self.config.fps > 0 else 10.0
         self.set_interval(1.0 / fps, self.on_clock)
         self._main.app_layout(self.size.width, self.size.height)

@@ -74,13 +74,14 @@ class MarketPane(Widget):
     """
 
     def __init__(self, market: Market, *, big_trade: float | None = None,
+                 min_trade: float | None = None,
                  tz: tzinfo | None = None, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
         self.header = MarketHeader(market)
         self.ladder = LadderView(market.book)
-        self.tape = TapeView(market.tape, big_trade=big_trade, tz=tz)
+        self.tape = TapeView(market.tape, big_trade=big_trade, min_size=min_trade, tz=tz)
         self.label: str | None = None
 
     def compose(self) -> ComposeResult:

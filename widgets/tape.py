@@ -79,11 +79,13 @@ class TapeView(StripView):
     }
 
     def __init__(self, tape: TradeTape, *, big_trade: float | None = None,
+                 min_size: float | None = None,
                  tz: tzinfo | None = None, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.tape = tape
         self.big_trade = big_trade
+        self.min_size = min_size  # hide trades smaller than this (None: show all)
         self.tz = tz  # None: local time
         self.stale = False
         self._threshold = (-1, float("inf"))  # (tape version, threshold)
@@ -105,7 +107,11 @@ class TapeView(StripView):
         st: dict[str, Style] = {name.removeprefix("tape--"): base + self.get_component_rich_style(name)
                                 for name in self.COMPONENT_CLASSES}
         rows_n = height - 1
-        trades = self.tape.newest(rows_n + 1)  # one more: the oldest shown needs a tick mark
+        if self.min_size:
+            # The size filter: small prints are hidden, marks compare the trades shown.
+            trades = [t for t in self.tape if t.amount_value >= self.min_size][:rows_n + 1]
+        else:
+            trades = self.tape.newest(rows_n + 1)  # one more: the oldest shown needs a mark
         marks = tick_marks(trades)[:rows_n]
         trades = trades[:rows_n]
         prices, pw = align_decimals([t.price for t in trades])
@@ -116,6 +122,8 @@ class TapeView(StripView):
         header = [gap(" ", hs), Segment("Time", hs), gap("    ", hs)] if show_time else [
             gap(" ", hs)]
         header += [*lead_split(_GAP + "Price".rjust(pw), hs), *lead_split(_GAP + "Size".rjust(sw), hs)]
+        if self.min_size:
+            header += lead_split(f"  ≥{self.min_size:g}", hs)
         lines = [Strip(header).adjust_cell_length(width, hs)]
         if not trades:
             lines.append(Strip(lead_split(" no trades yet", st["empty"])).adjust_cell_length(
