@@ -19,6 +19,7 @@ from dfx_tui.widgets.strip_view import StripView
 
 DEPTH_MODES: tuple[int, ...] = (0, 5, 10, 20, 50)  # 0 = fit the height
 FLASH_SECONDS = 0.5
+BAR_RESCALE = 0.8  # depth bars rescale when the deepest total leaves [0.8, 1] x the scale
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _GAP = "  "
 
@@ -83,6 +84,13 @@ class LadderView(StripView):
         # Flash bookkeeping: size shown per (side, price) last repaint, and live flashes.
         self._shown: dict[tuple[str, str], tuple[str, float]] = {}
         self._flashes: dict[tuple[str, str], tuple[float, bool]] = {}
+        # Row strips of the last repaint by what they show: an unchanged row reuses its
+        # Strip, so the line diff in StripView.repaint is an identity test.
+        self._row_cache: dict[tuple, Strip] = {}
+        self._style_map: tuple[tuple, dict[str, Style]] | None = None
+        # Depth-bar scale: kept while the deepest cumulative size stays within
+        # [BAR_RESCALE * scale, scale], so one changed level redraws its own bars only.
+        self._bar_scale = 0.0
         self.last_rows: tuple[list[LadderRow], list[LadderRow]] = ([], [])
 
     # ----------------------------------------------------------------- settings
@@ -102,10 +110,12 @@ class LadderView(StripView):
         self.group_index = index
         self._shown.clear()
         self._flashes.clear()
+        self._bar_scale = 0.0
         return True
 
     def cycle_depth(self) -> int:
         self.depth_mode = DEPTH_MODES[(DEPTH_MODES.index(self.depth_mode) + 1) % len(DEPTH_MODES)]
+        self._bar_scale = 0.0
         return self.depth_mode
 
     def per_side(self, height: int | None = None) -> int:
@@ -128,8 +138,20 @@ class LadderView(StripView):
 
     def _styles(self) -> dict[str, Style]:
         base = self.rich_style
-        return {name.removeprefix("ladder--"): base + self.get_component_rich_style(name)
-                for name in self.COMPONENT_CLASSES}
+        key = (base, self.app.theme)
+        cached = self._style_map
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        styles = {name.removeprefix("ladder--"): base + self.get_component_rich_style(name)
+                  for name in self.COMPONENT_CLASSES}
+        self._style_map = (key, styles)
+        return styles
+
+    def _scale_for(self, max_cum: float) -> float:
+        scale = self._bar_scale
+        if not (BAR_RESCALE * scale <= max_cum <= scale):
+            scale = self._bar_scale = max_cum
+        return scale
 
     def _build(self, now: float) -> list[Strip]:
         width, height = self.size.width, self.size.height
@@ -165,7 +187,8 @@ class LadderView(StripView):
             header += lead_split(_GAP + label[:bar_w].rjust(bar_w), hs)
         lines: list[Strip] = [Strip(header).adjust_cell_length(width, st["header"])]
 
-        max_cum = max([r.cum_size_value for r in (asks[-1:] + bids[-1:])] or [0.0])
+        max_cum = self._scale_for(
+            max([r.cum_size_value for r in (asks[-1:] + bids[-1:])] or [0.0]))
         stale = self.stale
         ask_style = st["stale"] if stale else st["ask"]
         bid_style = st["stale"] if stale else st["bid"]
@@ -173,23 +196,33 @@ class LadderView(StripView):
         bid_bar = st["stale"] if stale else st["bid-bar"]
         cum_style = st["stale"] if stale else st["cum"]
 
+        old_rows, rows_cache = self._row_cache, {}
+        self._row_cache = rows_cache
+
         def row_strip(i: int, row: LadderRow, side: str) -> Strip:
             text_style = ask_style if side == ASKS else bid_style
             cell_style = text_style
             flash = self._flashes.get((side, row.price))
             if flash is not None and not stale:
                 cell_style = st["flash-up"] if flash[1] else st["flash-down"]
-            segs = [*lead_split(" " + prices[i], text_style), gap(_GAP, text_style),
-                    *lead_split(sizes[i], cell_style)]
-            if show_cum:
-                segs.append(gap(_GAP, text_style))
-                segs += lead_split(cums[i], cum_style)
+            bar = None
             if show_bar:
-                fraction = row.cum_size_value / max_cum if max_cum > 0 else 0.0
-                segs.append(gap(_GAP, text_style))
-                segs.append(Segment(bar_text(fraction, bar_w),
-                                    ask_bar if side == ASKS else bid_bar))
-            return Strip(segs).adjust_cell_length(width, text_style)
+                bar = bar_text(row.cum_size_value / max_cum if max_cum > 0 else 0.0, bar_w)
+            key = (side, prices[i], sizes[i], cums[i] if show_cum else None, bar, width,
+                   stale, text_style, cell_style, cum_style)
+            strip = old_rows.get(key)
+            if strip is None:
+                segs = [*lead_split(" " + prices[i], text_style), gap(_GAP, text_style),
+                        *lead_split(sizes[i], cell_style)]
+                if show_cum:
+                    segs.append(gap(_GAP, text_style))
+                    segs += lead_split(cums[i], cum_style)
+                if bar is not None:
+                    segs.append(gap(_GAP, text_style))
+                    segs.append(Segment(bar, ask_bar if side == ASKS else bid_bar))
+                strip = Strip(segs).adjust_cell_length(width, text_style)
+            rows_cache[key] = strip
+            return strip
 
         body_h = height - 1
         block = 2 * n + 1

@@ -3,10 +3,16 @@
 A subclass says what its picture depends on (`_key`) and how to draw it (`_build`). The owner
 calls `maybe_repaint(now)` on its clock; `render_line(y)` only indexes the cached strips, so
 nothing is rebuilt per frame or per feed message.
+
+A repaint refreshes only the lines that differ from the last picture: Textual then renders,
+composes and writes just those lines (measured by tests/benchmarks/bench_app.py, the
+compositor and the terminal output are most of a repaint's cost). A subclass that reuses
+the same `Strip` object for an unchanged line makes that check an identity test.
 """
 
 from __future__ import annotations
 
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -19,6 +25,7 @@ class StripView(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._strips: list[Strip] = []
         self._drawn: tuple | None = None  # the `_key()` the cached strips show
+        self._strips_size: Size | None = None  # the size the cached strips were built for
         self.repaints = 0
 
     def _key(self) -> tuple:
@@ -39,13 +46,22 @@ class StripView(Widget):
         return True
 
     def repaint(self, now: float = 0.0) -> None:
-        self._strips = self._build(now)
+        old, old_size = self._strips, self._strips_size
+        size = self.size
+        self._strips = new = self._build(now)
+        self._strips_size = size
         self._drawn = self._key()
         self.repaints += 1
-        self.refresh()
+        if old_size != size or len(old) != len(new):
+            self.refresh()
+            return
+        regions = changed_lines(old, new, size.width)
+        if regions:
+            self.refresh(*regions)
 
     def on_resize(self) -> None:
         self._drawn = None
+        self._strips_size = None
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -53,3 +69,19 @@ class StripView(Widget):
             strip = self._strips[y]
             return strip if strip.cell_length == width else strip.adjust_cell_length(width)
         return Strip.blank(width, self.rich_style)
+
+
+def changed_lines(old: list[Strip], new: list[Strip], width: int) -> list[Region]:
+    """Regions (one per run of consecutive lines) where `new` differs from `old`."""
+    regions: list[Region] = []
+    start = -1
+    for y, (a, b) in enumerate(zip(old, new, strict=True)):
+        if a is b or a == b:
+            if start >= 0:
+                regions.append(Region(0, start, width, y - start))
+                start = -1
+        elif start < 0:
+            start = y
+    if start >= 0:
+        regions.append(Region(0, start, width, len(new) - start))
+    return regions
