@@ -30,6 +30,10 @@ def parse_levels(raw: object) -> list[Level]:
             raise ValueError(f"price and amount must be strings, got {_short(level)}")
         if len(price) > _MAX_TEXT or len(amount) > _MAX_TEXT:
             raise ValueError("price or amount text too long")
+        if not (plain_text(price) and plain_text(amount)):
+            # float() also takes whitespace, "1_0" and non-ASCII digits: text a terminal
+            # must never get raw (a "\n" or "\x85" in a price), and no exchange sends.
+            raise ValueError(f"not a plain decimal number: {_short(level)}")
         try:
             p = float(price)
             a = float(amount)
@@ -41,6 +45,11 @@ def parse_levels(raw: object) -> list[Level]:
             raise ValueError(f"amount must be a non-negative finite number, got {amount[:20]!r}")
         append((p, None if a == 0.0 else (price, amount)))
     return out
+
+
+def plain_text(text: str) -> bool:
+    """True for text float() could parse that is also plain ASCII without padding or "_"."""
+    return text.isascii() and text[:1] > " " and text[-1:] > " " and "_" not in text
 
 
 def _short(value: object) -> str:

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from dfx_tui.book.levels import plain_text
+
 BUY = "buy"
 SELL = "sell"
 
@@ -37,6 +39,8 @@ class Trade:
             raise ValueError("trade time must be a finite number of seconds")
         if type(price) is not str or type(amount) is not str or len(price) > 64 or len(amount) > 64:
             raise ValueError("trade price and amount must be decimal strings")
+        if not (plain_text(price) and plain_text(amount)):
+            raise ValueError("trade price and amount must be plain decimal strings")
         if side not in (BUY, SELL):
             raise ValueError("trade type must be 'buy' or 'sell'")
         try:
