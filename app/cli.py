@@ -93,6 +93,8 @@ def _version() -> str:
 
 
 def validate_url(url: str) -> str:
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise UsageError(f"--url must not contain spaces or control characters: {url!r:.80}")
     parts = urlsplit(url)
     if parts.scheme not in ("ws", "wss"):
         raise UsageError(f"--url must start with ws:// or wss://, got {url!r:.80}")
@@ -227,6 +229,8 @@ async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:
         except OSError as exc:  # e.g. the recording file vanished
             print(f"{PROG}: {_oneline(exc)}", file=sys.stderr)
             return 1
+        for warning in getattr(feed, "replay_warnings", ()):
+            print(f"{PROG}: warning: {warning}", file=sys.stderr)
         if args.json:
             write_json(feed, args.depth, sys.stdout)
         else:

@@ -45,6 +45,9 @@ log = logging.getLogger("dfx_tui.feed")
 
 MAX_FRAME = 4 * 1024 * 1024  # compressed frame size accepted from the server
 CHANNELS = ("depth", "trades")
+# Error codes of the protocol family that mean "try again later", not "no such market":
+# 2 internal error, 3 service unavailable, 5 service timeout.
+TRANSIENT_ERRORS = (2, 3, 5)
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -72,8 +75,14 @@ class _LinkDead(Exception):
     """Raised inside the control task when the link must be dropped and reopened."""
 
 
+# C0/C1 controls, DEL, bidi overrides and line separators: server text must never act on a
+# terminal, whether it ends up in the status bar, in --once's stderr or in a log line.
+_CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0), 0x200E, 0x200F, 0x2028, 0x2029,
+                           *range(0x202A, 0x202F), *range(0x2066, 0x206A)], " ")
+
+
 def _short(text: str, limit: int = 160) -> str:
-    text = " ".join(str(text).split())  # no newlines or control runs in the status bar
+    text = " ".join(str(text).translate(_CONTROLS).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -92,6 +101,7 @@ class FeedClient:
         self.max_size = max_size
         self.frames_dropped = 0  # pushes for markets not wanted, or deltas before a snapshot
         self.replay_done = False
+        self.replay_warnings: list[str] = []  # skipped lines of the recording (e.g. torn tail)
         self.connects = 0  # successful handshakes
         self.failed_connects = 0  # consecutive failed attempts since the last handshake
         self.recorder: Recorder | None = None
@@ -111,6 +121,8 @@ class FeedClient:
         self._awaiting: dict[str, list[Any]] = {}  # market -> [subscribe sent_at, acked]
         self._resub_needed = False
         self._last_resub = 0.0
+        self._resub_not_before = 0.0  # after a transient subscribe error: retry from then
+        self._sub_failures = 0
         self._got_data = False
         self._ping_sent: float | None = None
         self._last_ping = 0.0
@@ -219,12 +231,13 @@ class FeedClient:
             ev = classify(obj)
         except ProtocolError as exc:
             self._frame_rejected(exc)
+            self._lost_update(obj)
             return
         kind = type(ev)
         if kind is DepthUpdate:
             market = self.markets.get(ev.market)
-            if market is None:
-                self.frames_dropped += 1
+            if market is None or market.status.state is MarketState.REJECTED:
+                self.frames_dropped += 1  # not wanted (not subscribed, or refused)
                 return
             ms = market.status
             ms.messages += 1
@@ -234,10 +247,13 @@ class FeedClient:
             if ev.clean:
                 market.book.apply_parsed(True, ev.asks, ev.bids)
                 name = ev.market
-                self._synced.add(name)
                 self._awaiting.pop(name, None)
-                if ms.state is not MarketState.LIVE:
-                    self._set_state(market, MarketState.LIVE, "")
+                if market.book.is_crossed():
+                    self._crossed_snapshot(market)
+                else:
+                    self._synced.add(name)
+                    if ms.state is not MarketState.LIVE:
+                        self._set_state(market, MarketState.LIVE, "")
             elif ev.market in self._synced:
                 book = market.book
                 book.apply_parsed(False, ev.asks, ev.bids)
@@ -247,7 +263,7 @@ class FeedClient:
                 self._delta_before_snapshot(market)
         elif kind is TradesUpdate:
             market = self.markets.get(ev.market)
-            if market is None:
+            if market is None or market.status.state is MarketState.REJECTED:
                 self.frames_dropped += 1
                 return
             ms = market.status
@@ -304,6 +320,32 @@ class FeedClient:
             return  # subscribe not acked yet: deltas of an earlier subscription still in flight
         self._resync(market, "update before any snapshot")
 
+    def _lost_update(self, obj: Any) -> None:
+        """A depth.update naming a synced market was rejected: whatever it changed is lost,
+        so that book is no longer known to be right until a fresh snapshot."""
+        if type(obj) is not dict or obj.get("method") != "depth.update":
+            return
+        params = obj.get("params")
+        if type(params) is not list or len(params) < 3:
+            return
+        try:
+            name = normalize_market(params[2])
+        except ValueError:
+            return
+        market = self.markets.get(name)
+        if market is not None and name in self._synced:
+            self._resync(market, "an update could not be read")
+
+    def _crossed_snapshot(self, market: Market) -> None:
+        """Shown, but marked: a crossed or locked snapshot. Ask once for a fresh one; if that
+        one is crossed too, wait for the next periodic snapshot rather than loop."""
+        self._synced.discard(market.name)
+        if market.status.state is MarketState.RESYNCING:
+            self._set_state(market, MarketState.RESYNCING,
+                            "crossed snapshot again; waiting for the next one")
+            return
+        self._resync(market, "crossed snapshot")
+
     def _resync(self, market: Market, why: str) -> None:
         self._synced.discard(market.name)
         market.status.resyncs += 1
@@ -334,6 +376,7 @@ class FeedClient:
                 st.version += 1
         elif method.endswith(".subscribe"):
             if type(ev) is Reply:
+                self._sub_failures = 0
                 for name in pending.markets:
                     waiting = self._awaiting.get(name)
                     if waiting is not None:
@@ -348,6 +391,9 @@ class FeedClient:
         text = _short(f"{pending.method} refused: {ev.message}")
         self.status.last_error = text
         self.status.version += 1
+        if ev.code in TRANSIENT_ERRORS:
+            self._retry_subscribe_later()
+            return
         if not pending.method.startswith("depth."):
             return  # the depth reply decides which markets are bad
         if len(pending.markets) == 1:
@@ -355,6 +401,12 @@ class FeedClient:
         else:
             self._probe = set(pending.markets)
             self._request_resubscribe()
+
+    def _retry_subscribe_later(self) -> None:
+        self._sub_failures += 1
+        delay = min(30.0, 0.5 * 2 ** min(self._sub_failures - 1, 10))
+        self._resub_not_before = time.monotonic() + delay
+        self._request_resubscribe()
 
     def _reject(self, name: str, why: str) -> None:
         market = self.markets.get(name)
@@ -403,6 +455,8 @@ class FeedClient:
         self._got_data = False
         self._ping_sent = None
         self._probe = set()
+        self._resub_not_before = 0.0
+        self._sub_failures = 0
 
     def _mark_markets_stale(self) -> None:
         for market in self.markets.values():
@@ -567,11 +621,13 @@ class FeedClient:
                 if self._probe:
                     await self._probe_markets(ws)
                 gap = self._resub_gap(now)
-                if self._resub_needed and now - self._last_resub >= gap:
+                due = max(self._last_resub + gap, self._resub_not_before)
+                if self._resub_needed and now >= due:
                     await self._subscribe_all(ws, fresh=False)
-                elif self._resub_needed:
+                elif self._resub_needed and due - now <= gap:
                     self._wake.set()
-                    await asyncio.sleep(gap - (now - self._last_resub))
+                    await asyncio.sleep(due - now)
+                # (a later retry time: the loop ticks on and comes back)
                 self._check_timers(ws, time.monotonic())
                 if now - self._last_ping >= cfg.ping_interval:
                     self._last_ping = now
@@ -652,7 +708,7 @@ class FeedClient:
                 ev = await asyncio.wait_for(pending.future, self.config.request_timeout)
             except TimeoutError:
                 ev = None
-            if type(ev) is ErrorReply:
+            if type(ev) is ErrorReply and ev.code not in TRANSIENT_ERRORS:
                 self._reject(name, f"server refused: {ev.message}")
         self._resub_needed = True  # then one subscribe with every good market
 
@@ -666,7 +722,7 @@ class FeedClient:
         start = time.monotonic()
         n = 0
         try:
-            for line in read_recording(path):
+            for line in read_recording(path, on_skip=self.replay_warnings.append):
                 t = line.get("t")
                 if "meta" in line:
                     continue
@@ -691,7 +747,10 @@ class FeedClient:
             self._set_link(LinkState.DOWN, f"replay failed: {exc}")
             self._notice("error", None, _short(f"replay failed: {exc}"))
         else:
-            self._set_link(LinkState.DOWN, "")
+            warning = _short("; ".join(self.replay_warnings)) if self.replay_warnings else ""
+            self._set_link(LinkState.DOWN, warning)
+            if warning:
+                self._notice("warning", None, f"recording: {warning}")
             self._notice("replay_done", None, f"replay finished: {n} lines")
         finally:
             self.replay_done = True
@@ -720,6 +779,12 @@ def _close_reason(ws: Any, exc: BaseException | None = None) -> str:
     if isinstance(exc, ConnectionClosed) or exc is None:
         protocol = getattr(ws, "protocol", None)
         rcvd = getattr(protocol, "close_rcvd", None)
+        sent = getattr(protocol, "close_sent", None)
+        if sent is not None and (rcvd is None
+                                 or getattr(protocol, "close_rcvd_then_sent", None) is False):
+            # We closed first: websockets refused a frame (1009 too big, 1002, 1007, ...).
+            text = f"bad frame from the server, connection closed ({sent.code}"
+            return _short(text + (f" {sent.reason})" if sent.reason else ")"))
         if rcvd is not None:
             text = f"server closed the connection ({rcvd.code}"
             return _short(text + (f" {rcvd.reason})" if rcvd.reason else ")"))

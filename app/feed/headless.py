@@ -48,7 +48,15 @@ async def fetch_once(config: AppConfig, *, wait: float = 0.0, timeout: float = 1
         await feed.stop()
     if config.replay and not feed.ready():
         missing = [n for n, m in feed.markets.items() if not m.book.has_snapshot]
-        raise OnceError(f"the recording has no snapshot for {', '.join(missing)}")
+        if missing:
+            raise OnceError(f"the recording has no snapshot for {', '.join(missing)}")
+        # A book that failed a check near the end (crossed, unreadable update) is not shown.
+        bad = [m for m in feed.markets.values()
+               if m.status.state not in (MarketState.LIVE, MarketState.REJECTED)]
+        if bad:
+            m = bad[0]
+            raise OnceError(f"the recording ends with {m.name} {m.status.state}"
+                            + (f" ({m.status.error})" if m.status.error else ""))
     return feed
 
 

@@ -17,7 +17,7 @@ import gzip
 import io
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 FORMAT = "dfx-tui-recording"
@@ -74,23 +74,38 @@ class Recorder:
         self.closed = True
 
 
-def read_recording(path: str) -> Iterator[dict[str, Any]]:
-    """Yield the lines of a recording as dicts. A torn last line (killed writer) is skipped."""
+def read_recording(path: str, on_skip: Callable[[str], None] | None = None
+                   ) -> Iterator[dict[str, Any]]:
+    """Yield the lines of a recording as dicts. A torn last line (killed writer), a gzip stream
+    cut short, or a line that is not a JSON object is skipped; `on_skip` is told why."""
+    skip = on_skip or (lambda why: None)
+    bad: int | None = None  # the last unreadable line, reported once we know if it was last
+    number = 0
     with open_text(path, "r") as fh:
         try:
             for line in fh:
+                number += 1
                 if not line.strip():
                     continue
+                if bad is not None:
+                    skip(f"line {bad} is not a recording line; skipped")
+                    bad = None
                 try:
                     obj = json.loads(line)
                 except ValueError:
-                    continue  # a line cut short by a kill
+                    bad = number  # a line cut short by a kill, if it is the last one
+                    continue
                 if type(obj) is dict:
                     yield obj
+                else:
+                    skip(f"line {number} is not a recording line; skipped")
         except (EOFError, OSError) as exc:
             # A gzip stream cut short by a kill: everything before it was already yielded.
             if "end-of-stream" not in str(exc) and not isinstance(exc, EOFError):
                 raise
+            skip("the recording is truncated (a gzip stream cut short: was the writer killed?)")
+    if bad is not None:
+        skip(f"the last line (line {bad}) is truncated (was the writer killed?); skipped")
 
 
 def read_header(path: str) -> dict[str, Any]:
