@@ -116,7 +116,8 @@ class Soak:
         elif kind == "foreign_snapshot":
             sim.inject(depth_push("DOGE_USDT", [["2", "1"]], [["1", "1"]], clean=True))
         elif kind == "subscribe_error":
-            sim.fail_next_subscribes(rng.choice(["depth", "trades"]), 1,
+            # Several in a row: the retries (and any one-by-one probing) are refused too.
+            sim.fail_next_subscribes(rng.choice(["depth", "trades"]), rng.randint(1, 6),
                                      code=rng.choice([2, 3, 5]), message="soak: try later")
             sim.abort_all()
         elif kind == "dup_trades":
