@@ -91,7 +91,10 @@ class MarketHeader(Widget):
         if key == self._key:
             return False
         self._key = key
-        self._text = header_text(m, label)
+        text = header_text(m, label)
+        if text.plain == self._text.plain and text.spans == self._text.spans:
+            return False  # a book change that moved nothing shown here
+        self._text = text
         self.refresh()
         return True
 

@@ -23,10 +23,10 @@ def age_text(age: float | None) -> str:
     if age is None:
         return "no data yet"
     age = max(0.0, age)
-    if age < 10:
+    if age < 1:
         return f"{age:.1f}s ago"
-    if age < 120:
-        return f"{age:.0f}s ago"
+    if age < 120:  # whole seconds: a quiet feed repaints the bar once a second, not per tick
+        return f"{int(age)}s ago"
     return f"{age / 60:.0f}m ago"
 
 
@@ -73,9 +73,19 @@ class StatusBar(Widget):
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._text = Text(" connecting…")
+        self._inputs: tuple | None = None
 
     def update_view(self, status: ConnectionStatus, now: float, *, paused: bool = False,
                     tag: str | None = None) -> bool:
+        # Everything `status_text` reads, with the age as shown: called on every clock tick,
+        # so an unchanged bar costs a tuple compare instead of building a Text.
+        age = None if status.last_message_at is None else now - status.last_message_at
+        inputs = (status.state, age_text(age), age is not None and age > 5, status.msgs_per_s,
+                  status.reconnects, status.latency_ms, status.frames_rejected,
+                  status.last_error, paused, tag)
+        if inputs == self._inputs:
+            return False
+        self._inputs = inputs
         text = status_text(status, now, paused=paused, tag=tag)
         if text.plain == self._text.plain and text.spans == self._text.spans:
             return False
