@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterable
 from datetime import tzinfo
@@ -193,6 +194,8 @@ class DfxApp(App[int]):
         self.known_markets: tuple[str, ...] = LIVE_SUGGESTIONS
         self._last_q = -1e9
         self._feed_task: asyncio.Task | None = None
+        self._active_pane: tuple[str, MarketPane] | None = None
+        self._heap_frozen = False
         self.ticks = 0
 
     # ----------------------------------------------------------------- start and stop
@@ -249,6 +252,7 @@ class DfxApp(App[int]):
         self._main.app_layout(self.size.width, self.size.height)
         self.call_after_refresh(self.on_clock)  # the first picture without waiting a tick
         self.start_feed()
+        self.set_timer(1.5, self._freeze_startup_heap)
 
     @work(exit_on_error=False, group="feed")
     async def start_feed(self) -> None:
@@ -259,7 +263,21 @@ class DfxApp(App[int]):
             self.notify(sanitize(f"feed failed to start: {exc}"), severity="error",
                         markup=False)
 
+    def _freeze_startup_heap(self) -> None:
+        """Move what startup built (modules, CSS, widgets) out of the collector's sight.
+
+        Full collections otherwise walk all of it: measured 45-65 ms pauses every few
+        seconds at high feed rates, longer than a repaint interval
+        (tests/benchmarks/bench_app.py). Undone on unmount, so nothing stays pinned.
+        """
+        gc.collect()
+        gc.freeze()
+        self._heap_frozen = True
+
     async def on_unmount(self) -> None:
+        if self._heap_frozen:
+            gc.unfreeze()
+            self._heap_frozen = False
         await self.shutdown_sources()
 
     async def shutdown_sources(self) -> None:
@@ -297,11 +315,21 @@ class DfxApp(App[int]):
         return screen
 
     def active_pane(self) -> MarketPane | None:
-        pane = self._main.tabbed.active_pane
+        # Asked on every clock tick: remember the answer for the active tab id.
+        tabbed = self._main.tabbed
+        active = tabbed.active
+        cached = self._active_pane
+        if cached is not None and cached[0] == active and cached[1].is_attached:
+            return cached[1]
+        self._active_pane = None
+        pane = tabbed.active_pane
         if pane is None:
             return None
         panes = pane.query(MarketPane)
-        return panes.first() if panes else None
+        found = panes.first() if panes else None
+        if found is not None:
+            self._active_pane = (active, found)
+        return found
 
     def on_clock(self) -> None:
         """The repaint clock: status bar, then (unless paused) the visible pane only."""
