@@ -13,12 +13,18 @@ from collections.abc import Sequence
 Level = tuple[float, tuple[str, str] | None]
 
 _MAX_TEXT = 64  # a price or amount longer than this is not a number any exchange sends
+# Levels per side in one message. Nobody knows the real snapshot depth (30-50 is a guess), so
+# this is far above it; it only stops one frame under the inflate cap from loading a book of a
+# million levels (seconds of CPU, hundreds of MiB kept).
+MAX_LEVELS = 10_000
 
 
 def parse_levels(raw: object) -> list[Level]:
     """Validate `[[price, amount], ...]` of decimal strings; raise ValueError on anything else."""
     if type(raw) is not list and not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
         raise ValueError(f"levels must be a list, got {type(raw).__name__}")
+    if len(raw) > MAX_LEVELS:
+        raise ValueError(f"more than {MAX_LEVELS} levels in one message")
     out: list[Level] = []
     append = out.append
     isfinite = math.isfinite

@@ -175,6 +175,19 @@ def test_decompression_bomb_memory_is_bounded():
     assert peak < 2 * MAX_INFLATED + (8 << 20), f"peak {peak / 2**20:.1f} MiB"
 
 
+def test_huge_valid_snapshot_under_the_inflate_cap_is_refused():
+    """A 2.5 MB frame of a million valid levels: rejected by count, the old book kept."""
+    from dfx_tui.book.levels import MAX_LEVELS
+
+    feed = FeedClient(AppConfig(markets=["BTC_USDT"]))
+    feed.handle_frame(encode_server_frame(depth_push("BTC_USDT", [["2", "1"]], [["1", "1"]],
+                                                     clean=True)), 1.0)
+    asks = [[str(100 + i), "1"] for i in range(MAX_LEVELS + 1)]
+    feed.handle_frame(encode_server_frame(depth_push("BTC_USDT", asks, [], clean=True)), 2.0)
+    assert feed.status.frames_rejected == 1 and "levels" in feed.status.last_error
+    assert len(feed.markets["BTC_USDT"].book) == 2
+
+
 def test_oversized_text_frame_rejected():
     feed = FeedClient(AppConfig(markets=["BTC_USDT"]))
     feed.handle_frame("[" * (MAX_INFLATED + 1), 1.0)
@@ -236,6 +249,21 @@ def test_usage_errors_one_inert_line_exit_2(capsys, argv, needle):
     assert cli.main(argv) == 2
     out, err = capsys.readouterr()
     assert out == ""
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
+    assert not control_chars(err[:-1]), repr(err)
+
+
+@pytest.mark.parametrize("text, needle", [
+    ('url = "ws://h/\\u001b[2J"', "control characters"),
+    ('url = "ws://a b/"', "control characters"),
+    ('markets = ["\\u001b[2J_X"]', "not a market name"),
+    ('markets = ["[red]X_Y"]', "not a market name"),
+])
+def test_hostile_config_file_is_a_usage_error(tmp_path, capsys, text, needle):
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n")
+    assert cli.main(["--config", str(path), "--once"]) == 2
+    err = capsys.readouterr().err
     assert err.count("\n") == 1 and needle in err and "Traceback" not in err
     assert not control_chars(err[:-1]), repr(err)
 
