@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import assert_books_match, fast_config, wait_until
 from hostile_sim import HostileSim
 
 from dfx_tui.app import cli
@@ -141,3 +142,32 @@ def test_replay_warns_about_a_torn_last_line(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert json.loads(out)["markets"]["BTC_USDT"]["best_bid"] == "100"
     assert "warning" in err and "truncated" in err
+
+
+# ------------------------------------------------------------------ the disk fills up
+async def test_recording_to_a_full_disk_never_stops_the_feed(sim_factory, feed_factory):
+    sim = await sim_factory()
+    h = await feed_factory(fast_config(sim.url, MARKETS, record="/dev/full"))
+    assert await h.feed.wait_ready(5)
+    assert h.feed.recorder is None
+    assert "recording stopped" in h.feed.status.last_error
+    assert any(n.kind == "error" and "No space left" in n.text for n in h.notices)
+    await assert_books_match(h.feed, sim)
+
+
+async def test_disk_full_mid_recording_stops_recording_only(tmp_path, sim_factory, feed_factory):
+    path = tmp_path / "rec.jsonl"
+    sim = await sim_factory()
+    h = await feed_factory(fast_config(sim.url, MARKETS, record=str(path)))
+    assert await h.feed.wait_ready(5)
+    rec = h.feed.recorder
+    assert rec is not None
+    rec.flush()
+    kept = len(list(read_recording(str(path))))
+    rec._raw.close()
+    rec._raw = open("/dev/full", "wb", buffering=0)  # noqa: SIM115  # every write fails now
+    await wait_until(lambda: h.feed.recorder is None, 3, "the recording to stop")
+    assert "recording stopped" in h.feed.status.last_error
+    assert h.feed.status.reconnects == 0
+    await assert_books_match(h.feed, sim)
+    assert len(list(read_recording(str(path)))) >= kept  # what was written stays readable

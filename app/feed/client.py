@@ -147,8 +147,7 @@ class FeedClient:
         self.markets[key] = market
         self.status.version += 1
         self._request_resubscribe()
-        if self.recorder is not None:
-            self.recorder.event("markets", markets=list(self.markets))
+        self._record_event("markets", markets=list(self.markets))
         return market
 
     def remove_market(self, name: str) -> None:
@@ -159,8 +158,7 @@ class FeedClient:
         self._awaiting.pop(key, None)
         self.status.version += 1
         self._request_resubscribe()
-        if self.recorder is not None:
-            self.recorder.event("markets", markets=list(self.markets))
+        self._record_event("markets", markets=list(self.markets))
 
     def set_markets(self, names: Iterable[str]) -> None:
         keys = list(dict.fromkeys(normalize_market(n) for n in names))
@@ -180,7 +178,10 @@ class FeedClient:
         self._started = True
         self._stopping = False
         if self.config.record and not self.config.replay:
-            self.recorder = Recorder(self.config.record, list(self.markets), self.config.url)
+            try:
+                self.recorder = Recorder(self.config.record, list(self.markets), self.config.url)
+            except OSError as exc:  # the live view goes on without a recording
+                self._record_failed(exc)
         self._rate_task = asyncio.create_task(self._rate_loop(), name="dfx-feed-rates")
         if self.config.replay:
             self._task = asyncio.create_task(self._run_replay(self.config.replay),
@@ -203,7 +204,10 @@ class FeedClient:
                     await task
         self._task = self._rate_task = None
         if self.recorder is not None:
-            self.recorder.close()
+            try:
+                self.recorder.close()
+            except OSError as exc:
+                self._record_failed(exc)
         self._set_link(LinkState.DOWN)
 
     async def wait_ready(self, timeout: float) -> bool:
@@ -286,7 +290,10 @@ class FeedClient:
             self._frame_rejected(exc)
             return
         if self.recorder is not None:
-            self.recorder.frame(obj, received_at)
+            try:
+                self.recorder.frame(obj, received_at)
+            except OSError as exc:  # disk full, say: stop recording, never stop the feed
+                self._record_failed(exc)
         self.handle_message(obj, received_at)
 
     # ---------------------------------------------------------------- data-path helpers
@@ -492,6 +499,13 @@ class FeedClient:
         self._rate_prev = (now, st.messages, per)
         st.version += 1  # ages and rates change every second
 
+    def _record_event(self, kind: str, **fields: Any) -> None:
+        if self.recorder is not None:
+            try:
+                self.recorder.event(kind, **fields)
+            except OSError as exc:
+                self._record_failed(exc)
+
     def _record_failed(self, exc: OSError) -> None:
         self._set_link(self.status.state, f"recording stopped: {exc}")
         self._notice("error", None, f"recording stopped: {exc}")
@@ -547,8 +561,7 @@ class FeedClient:
         self._connected = True
         self.status.url = self.config.url
         log.info("connected to %s", self.config.url)
-        if self.recorder is not None:
-            self.recorder.event("connect", url=self.config.url)
+        self._record_event("connect", url=self.config.url)
         self._set_link(LinkState.LIVE if self._got_data else LinkState.CONNECTING)
         self._notice("connected", None, f"connected to {self.config.url}")
         now = time.monotonic()

@@ -69,9 +69,11 @@ class Recorder:
     def close(self) -> None:
         if self.closed:
             return
-        self.flush()
-        self._raw.close()
-        self.closed = True
+        try:
+            self.flush()
+        finally:  # the file is closed even when the last flush fails (disk full)
+            self.closed = True
+            self._raw.close()
 
 
 def read_recording(path: str, on_skip: Callable[[str], None] | None = None
