@@ -7,7 +7,6 @@ the book's hot path free of checks.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 Level = tuple[float, tuple[str, str] | None]
@@ -17,6 +16,11 @@ _MAX_TEXT = 64  # a price or amount longer than this is not a number any exchang
 # this is far above it; it only stops one frame under the inflate cap from loading a book of a
 # million levels (seconds of CPU, hundreds of MiB kept).
 MAX_LEVELS = 10_000
+# Prices and non-zero sizes outside this range are not market data; inside it, sums stay
+# finite as floats and shown decimals stay bounded (a price of 1E-300 would otherwise set a
+# market's display precision to 300 places).
+MIN_VALUE = 1e-20
+MAX_VALUE = 1e30
 
 
 def parse_levels(raw: object) -> list[Level]:
@@ -27,7 +31,6 @@ def parse_levels(raw: object) -> list[Level]:
         raise ValueError(f"more than {MAX_LEVELS} levels in one message")
     out: list[Level] = []
     append = out.append
-    isfinite = math.isfinite
     for level in raw:
         if type(level) is not list and type(level) is not tuple or len(level) != 2:
             raise ValueError(f"a level must be [price, amount], got {_short(level)}")
@@ -45,10 +48,10 @@ def parse_levels(raw: object) -> list[Level]:
             a = float(amount)
         except ValueError:
             raise ValueError(f"not a decimal number: {_short(level)}") from None
-        if not (p > 0.0 and isfinite(p)):
-            raise ValueError(f"price must be a positive finite number, got {price[:20]!r}")
-        if not (a >= 0.0 and isfinite(a)):
-            raise ValueError(f"amount must be a non-negative finite number, got {amount[:20]!r}")
+        if not MIN_VALUE <= p < MAX_VALUE:  # also false for NaN and infinities
+            raise ValueError(f"price must be a positive number in range, got {price[:20]!r}")
+        if not (a == 0.0 or MIN_VALUE <= a < MAX_VALUE):
+            raise ValueError(f"amount must be 0 or a positive number in range, got {amount[:20]!r}")
         append((p, None if a == 0.0 else (price, amount)))
     return out
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dfx_tui.book.levels import plain_text
+from dfx_tui.book.levels import MAX_VALUE, MIN_VALUE, plain_text
 
+MAX_TIME = 1e11  # Unix seconds (year 5138); datetime cannot show much past year 9999
 BUY = "buy"
 SELL = "sell"
 
@@ -35,8 +35,10 @@ class Trade:
             raise ValueError(f"trade lacks field {exc.args[0]!r}") from None
         if type(tid) is not int or tid < 0:
             raise ValueError("trade id must be a non-negative integer")
-        if type(when) not in (int, float) or not math.isfinite(when) or when < 0:
-            raise ValueError("trade time must be a finite number of seconds")
+        # Unix seconds; a huge int would overflow float(), and a time past MAX_TIME (or in
+        # milliseconds) cannot be shown as a date at all.
+        if type(when) not in (int, float) or not 0 <= when < MAX_TIME:
+            raise ValueError("trade time must be Unix seconds")
         if type(price) is not str or type(amount) is not str or len(price) > 64 or len(amount) > 64:
             raise ValueError("trade price and amount must be decimal strings")
         if not (plain_text(price) and plain_text(amount)):
@@ -47,8 +49,8 @@ class Trade:
             p, a = float(price), float(amount)
         except ValueError:
             raise ValueError("trade price or amount is not a number") from None
-        if not (p > 0 and math.isfinite(p) and a > 0 and math.isfinite(a)):
-            raise ValueError("trade price and amount must be positive finite numbers")
+        if not (MIN_VALUE <= p < MAX_VALUE and MIN_VALUE <= a < MAX_VALUE):
+            raise ValueError("trade price and amount must be positive numbers in range")
         return cls(tid, float(when), price, amount, side, p, a)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -27,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dfx_tui.app.config import AppConfig
-from dfx_tui.app.feed.client import FeedClient
+from dfx_tui.app.feed.client import FeedClient, _Pending
 from dfx_tui.app.sim.market import MarketModel, spec_for
 from dfx_tui.book.codec import DepthUpdate, ProtocolError, decode_frame, encode_server_frame
 from dfx_tui.book.state import MarketState
@@ -93,8 +94,9 @@ class Reference:
 
 
 # ------------------------------------------------------------------ strategies
+HUGE = st.sampled_from([10**400, -10**400, 2**63, 2**1024, 1e308, -1e308, 1e12, -0.0])
 JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
-                      st.text(max_size=12))
+                      st.text(max_size=12), HUGE)
 JSON = st.recursive(JSON_LEAF, lambda c: st.one_of(st.lists(c, max_size=4),
                                                    st.dictionaries(st.text(max_size=6), c,
                                                                    max_size=4)),
@@ -120,20 +122,24 @@ DEPTH = st.builds(
     st.sampled_from([None, None, None, "asks", "bids"]))
 TRADE = st.fixed_dictionaries({
     "id": st.one_of(st.integers(min_value=0, max_value=50), JSON_LEAF),
-    "time": st.one_of(st.floats(min_value=1e9, max_value=2e9), JSON_LEAF),
+    "time": st.one_of(st.floats(min_value=1e9, max_value=2e9), HUGE, JSON_LEAF),
     "price": st.one_of(PRICE, JUNK_NUMBER), "amount": st.one_of(AMOUNT, JUNK_NUMBER),
     "type": st.sampled_from(["buy", "sell", "hold", 1])})
 TRADES = st.builds(lambda clean, trades, market: {"method": "trades.update", "id": None,
                                                   "params": [clean, trades, market]},
                    st.one_of(st.booleans(), JSON_LEAF), st.lists(TRADE, max_size=4), MARKET)
 REPLY = st.one_of(
-    st.fixed_dictionaries({"id": st.integers(min_value=-2, max_value=20),
-                           "result": st.one_of(JSON_LEAF, st.just({"status": "success"})),
+    st.fixed_dictionaries({"id": st.integers(min_value=-2, max_value=26),
+                           "result": st.one_of(JSON_LEAF, st.just({"status": "success"}),
+                                               st.sampled_from([10**400, -10**400, 1e308,
+                                                                1523348055, "pong"])),
                            "error": st.none()}),
     st.fixed_dictionaries({"id": st.one_of(st.integers(0, 20), JSON_LEAF),
                            "result": st.none(),
                            "error": st.one_of(st.fixed_dictionaries(
-                               {"code": JSON_LEAF, "message": JSON_LEAF}), JSON_LEAF)}))
+                               {"code": st.one_of(st.sampled_from([1, 2, 3, 4, 5, 6]),
+                                                  JSON_LEAF),
+                                "message": JSON_LEAF}), JSON_LEAF)}))
 MESSAGE = st.one_of(DEPTH, DEPTH, DEPTH, TRADES, REPLY, JSON)
 
 
@@ -202,8 +208,22 @@ FRAME = st.one_of(ENCODED, ENCODED, ENCODED, mutated_real(), mutated_real(),
 
 
 # ------------------------------------------------------------------ the invariants
+PENDING_METHODS = ("server.ping", "server.time", "depth.subscribe", "trades.subscribe",
+                   "depth.unsubscribe", "trades.unsubscribe")
+
+
 def _feed() -> FeedClient:
-    return FeedClient(AppConfig(markets=list(MARKETS)))
+    """A feed with markets subscribed and requests 1..24 in flight, so replies hit them."""
+    feed = FeedClient(AppConfig(markets=list(MARKETS)))
+    now = time.monotonic()
+    for rid in range(1, 25):
+        method = PENDING_METHODS[rid % len(PENDING_METHODS)]
+        markets = MARKETS if rid % 4 else MARKETS[:1]
+        feed._pending[rid] = _Pending(method, list(markets), now, time.time(), None,
+                                      tuple(markets))
+        if method == "server.ping":
+            feed._ping_sent = now
+    return feed
 
 
 def _step(feed: FeedClient, ref: Reference, frame: bytes | str, t: float) -> None:
@@ -267,6 +287,34 @@ def test_handle_message_objects(messages):
         for market in feed.markets.values():
             if market.book.is_crossed():
                 assert market.status.state is MarketState.RESYNCING
+
+
+HOSTILE_RESULTS = [10**400, -10**400, 2**1024, 1e308, float("nan"), -1, 0, 1.7e12, "pong",
+                   None, [], {}, {"status": "failure"}, "\x1b[2J", True]
+HOSTILE_ERRORS = [{"code": c, "message": m} for c in (1, 2, 3, 4, 5, 6, 10**400, None, "3")
+                  for m in ("x", "\x1b]0;t\x07", 5)] + ["boom", 7, [1], {"code": 3}]
+
+
+def test_replies_to_requests_in_flight():
+    """Every request kind in flight answered with every hostile result and error."""
+    n = 0
+    for result in HOSTILE_RESULTS:
+        feed = _feed()
+        for rid in range(1, 25):
+            for encode in ("zlib", "text"):
+                feed.handle_frame(_encode({"id": rid, "result": result, "error": None}, encode),
+                                  1.0)
+                n += 1
+        assert not feed._pending
+    for error in HOSTILE_ERRORS:
+        feed = _feed()
+        for rid in range(1, 25):
+            feed.handle_frame(_encode({"id": rid, "result": None, "error": error}, "zlib"), 1.0)
+            n += 1
+        assert "\x1b" not in feed.status.last_error
+        for market in feed.markets.values():
+            assert "\x1b" not in market.status.error
+    EXAMPLES["hostile_replies"] += n
 
 
 def test_seeded_random_soak_of_the_handler():

@@ -149,6 +149,44 @@ def test_every_accepted_number_is_plain_printable_ascii(price, amount):
         assert text.isascii() and text.isprintable() and " " not in text and "_" not in text
 
 
+@pytest.mark.parametrize("body", [
+    trades_push("BTC_USDT", [{"id": 1, "time": 10**400, "price": "1", "amount": "1",
+                              "type": "buy"}]),
+    trades_push("BTC_USDT", [{"id": 1, "time": 1.7e12, "price": "1", "amount": "1",
+                              "type": "buy"}]),  # milliseconds: no date to show
+    trades_push("BTC_USDT", [{"id": 1, "time": -1, "price": "1", "amount": "1", "type": "buy"}]),
+    trades_push("BTC_USDT", [{"id": 1, "time": 1.7e9, "price": "1e-300", "amount": "1",
+                              "type": "buy"}]),
+    trades_push("BTC_USDT", [{"id": 1, "time": 1.7e9, "price": "1", "amount": "1e308",
+                              "type": "sell"}]),
+    depth_push("BTC_USDT", [["1e-300", "1"]], []),
+    depth_push("BTC_USDT", [["100", "1e31"]], []),
+    depth_push("BTC_USDT", [], [["1e30", "1"]]),
+    depth_push("BTC_USDT", [], [["100", "1e-25"]]),
+])
+def test_huge_and_tiny_numbers_are_protocol_errors(body):
+    from dfx_tui.book.codec import ProtocolError, classify
+
+    with pytest.raises(ProtocolError):
+        classify(body)
+    feed = FeedClient(AppConfig(markets=["BTC_USDT"]))
+    feed.handle_frame(encode_server_frame(body), 1.0)  # never raises
+    assert feed.status.frames_rejected == 1
+
+
+async def test_a_millisecond_trade_time_does_not_crash_the_app(hostile):
+    sim = await hostile(markets=("BTC_USDT",))
+    async with app_against(sim.url, ["BTC_USDT"]) as run:
+        await wait_until(lambda: run.feed.ready(), 5, "live")
+        trade = {**sim.trades("BTC_USDT")[0], "id": 9_999_999_999}
+        sim.inject(trades_push("BTC_USDT", [{**trade, "time": trade["time"] * 1000}]))
+        sim.inject(trades_push("BTC_USDT", [{**trade, "time": 10**400}]))
+        await wait_until(lambda: run.feed.status.frames_rejected == 2, 3, "both rejected")
+        await run.pilot.pause(0.2)
+        assert run.app.is_running and run.feed.status.reconnects == 0
+        assert all(t.id != 9_999_999_999 for t in run.feed.markets["BTC_USDT"].tape)
+
+
 def test_sneaky_market_names_are_rejected():
     feed = FeedClient(AppConfig(markets=["BTC_USDT"]))
     for name in ("[red]X_Y", "\x1b[2J_X", "BTC_USDT\n", "BTC_USDT\x00", "ＢＴＣ_USDT", "B\u202eC_USDT"):

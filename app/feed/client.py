@@ -375,9 +375,11 @@ class FeedClient:
             st.latency_ms = round((received_at - pending.sent_at) * 1000.0, 1)
             st.version += 1
         elif method == "server.time":
-            if type(ev) is Reply and type(ev.result) in (int, float):
+            result = ev.result if type(ev) is Reply else None
+            # Unix seconds; a huge integer would overflow float().
+            if type(result) in (int, float) and 0 < result < 1e11:
                 mid = pending.sent_wall + (received_at - pending.sent_at) / 2
-                st.clock_offset_s = round(float(ev.result) - mid, 3)
+                st.clock_offset_s = round(float(result) - mid, 3)
                 if st.state is LinkState.CONNECTING:
                     st.state = LinkState.LIVE
                 st.version += 1
