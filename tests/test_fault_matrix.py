@@ -21,6 +21,7 @@ from conftest import assert_books_match, fast_config, wait_until
 from fault_harness import (
     MARKETS,
     RECOVER_S,
+    SNAPSHOT_S,
     app_against,
     control_chars,
     hostile_fixture,  # noqa: F401  (the `hostile` fixture)
@@ -425,3 +426,19 @@ async def test_hostile_close_reason_is_inert_on_screen(hostile):
         bad = [(i, control_chars(line)) for i, line in enumerate(screen) if control_chars(line)]
         assert not bad, bad
         assert any("[red]x[/red]" in line for line in screen)
+
+
+async def test_an_undetectable_lie_is_gone_by_the_next_snapshot(hostile, feed_factory):
+    """A valid, uncrossed but false delta cannot be detected (no sequence numbers): the next
+    periodic snapshot replaces the book, so it is right again within one snapshot interval."""
+    sim = await hostile()
+    h = await feed_factory(fast_config(sim.url, MARKETS))
+    assert await h.feed.wait_ready(5)
+    model = sim.model("BTC_USDT")
+    deep_bid = model.truth()["bids"][-1][0]
+    sim.inject(depth_push("BTC_USDT", [], [[deep_bid, "424242.0000"]]), market="BTC_USDT")
+    book = h.feed.markets["BTC_USDT"].book
+    await wait_until(lambda: [deep_bid, "424242.0000"] in book.as_dict()["bids"], 3, "the lie")
+    took = await assert_books_match(h.feed, sim, timeout=RECOVER_S)
+    assert h.feed.markets["BTC_USDT"].status.resyncs == 0  # nothing to detect: replaced
+    print(f"lie corrected after {took:.2f} s (snapshot interval {SNAPSHOT_S:g} s)")
