@@ -60,6 +60,17 @@ class HostileSim(SimServer):
         self.injected += n
         return n
 
+    def inject_invalid_utf8_text(self) -> int:
+        """A text frame whose payload is not UTF-8 (websockets' str API cannot send one)."""
+        n = 0
+        for s in self.sessions:
+            if s.closed:
+                continue
+            s.ws.protocol.send_text(b'{"id": 1, "result": "\xff\xfe"}')
+            s.ws.send_data()
+            n += 1
+        return n
+
     def fail_next_subscribes(self, channel: str, n: int = 1, *, code: int = 3,
                              message: str = "service unavailable") -> None:
         self.subscribe_errors[channel].extend({"code": code, "message": message}

@@ -398,6 +398,16 @@ async def test_oversized_frame_closes_and_reconnects(hostile, feed_factory):
     await assert_books_match(h.feed, sim, timeout=RECOVER_S)
 
 
+async def test_text_frame_with_invalid_utf8(hostile, feed_factory):
+    sim = await hostile()
+    h = await feed_factory(fast_config(sim.url, MARKETS))
+    assert await h.feed.wait_ready(5)
+    assert sim.inject_invalid_utf8_text() == 1
+    await wait_until(lambda: h.feed.status.reconnects >= 1, 4, "a reconnect")
+    assert "1007" in h.feed.status.last_error  # websockets refuses the frame, we say so
+    await assert_books_match(h.feed, sim, timeout=RECOVER_S)
+
+
 async def test_decompression_bomb_on_the_socket(hostile, feed_factory):
     sim = await hostile()
     h = await feed_factory(fast_config(sim.url, MARKETS))
