@@ -226,6 +226,22 @@ def test_huge_valid_snapshot_under_the_inflate_cap_is_refused():
     assert len(feed.markets["BTC_USDT"].book) == 2
 
 
+def test_updates_cannot_grow_a_book_without_end():
+    from dfx_tui.app.feed.client import MAX_BOOK_LEVELS
+    from dfx_tui.book.levels import MAX_LEVELS
+
+    feed = FeedClient(AppConfig(markets=["BTC_USDT"]))
+    feed.handle_message(depth_push("BTC_USDT", [["2", "1"]], [["1", "1"]], clean=True), 1.0)
+    market = feed.markets["BTC_USDT"]
+    for n in range(MAX_BOOK_LEVELS // MAX_LEVELS + 1):
+        asks = [[str(1000 + n * MAX_LEVELS + i), "1"] for i in range(MAX_LEVELS)]
+        feed.handle_message(depth_push("BTC_USDT", asks, []), 2.0 + n)
+    assert len(market.book) <= MAX_BOOK_LEVELS
+    assert market.status.state is MarketState.RESYNCING and "grew past" in market.status.error
+    feed.handle_message(depth_push("BTC_USDT", [["2", "1"]], [["1", "1"]], clean=True), 9.0)
+    assert market.status.state is MarketState.LIVE and len(market.book) == 2
+
+
 def test_oversized_text_frame_rejected():
     feed = FeedClient(AppConfig(markets=["BTC_USDT"]))
     feed.handle_frame("[" * (MAX_INFLATED + 1), 1.0)

@@ -39,6 +39,7 @@ from dfx_tui.book.codec import (
     normalize_market,
     parse_json,
 )
+from dfx_tui.book.levels import MAX_LEVELS
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market, MarketState
 
 log = logging.getLogger("dfx_tui.feed")
@@ -48,6 +49,8 @@ CHANNELS = ("depth", "trades")
 # Error codes of the protocol family that mean "try again later", not "no such market":
 # 2 internal error, 3 service unavailable, 5 service timeout.
 TRANSIENT_ERRORS = (2, 3, 5)
+# Updates that only ever add levels far from the touch would grow a book without end.
+MAX_BOOK_LEVELS = 4 * MAX_LEVELS
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -263,6 +266,9 @@ class FeedClient:
                 book.apply_parsed(False, ev.asks, ev.bids)
                 if book.is_crossed():
                     self._resync(market, "crossed book after an update")
+                elif len(book) > MAX_BOOK_LEVELS:
+                    book.clear()  # memory stays bounded; a fresh snapshot refills it
+                    self._resync(market, f"book grew past {MAX_BOOK_LEVELS} levels")
             else:
                 self._delta_before_snapshot(market)
         elif kind is TradesUpdate:
