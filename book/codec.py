@@ -13,7 +13,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from dfx_tui.book.levels import Level, parse_levels
+from dfx_tui.book.levels import MAX_LEVELS, Level, parse_levels
 from dfx_tui.book.tape import Trade
 
 MAX_INFLATED = 16 * 1024 * 1024  # a frame may not inflate past 16 MiB (decompression bombs)
@@ -239,6 +239,8 @@ def _trades(params: Any) -> TradesUpdate:
     clean, raw, market = _push_params(params, "trades.update")
     if type(raw) is not list:
         raise ProtocolError("trades.update data must be a list")
+    if len(raw) > MAX_LEVELS:
+        raise ProtocolError(f"trades.update {market}: more than {MAX_LEVELS} trades")
     try:
         trades = [Trade.from_wire(t) for t in raw]
     except ValueError as exc:

@@ -224,6 +224,10 @@ def test_huge_valid_snapshot_under_the_inflate_cap_is_refused():
     feed.handle_frame(encode_server_frame(depth_push("BTC_USDT", asks, [], clean=True)), 2.0)
     assert feed.status.frames_rejected == 1 and "levels" in feed.status.last_error
     assert len(feed.markets["BTC_USDT"].book) == 2
+    trade = {"id": 1, "time": 1.7e9, "price": "1", "amount": "1", "type": "buy"}
+    feed.handle_frame(encode_server_frame(trades_push("BTC_USDT", [trade] * (MAX_LEVELS + 1))),
+                      3.0)
+    assert feed.status.frames_rejected == 2 and "trades" in feed.status.last_error
 
 
 def test_updates_cannot_grow_a_book_without_end():
