@@ -87,7 +87,8 @@ class Soak:
                  ("no_pong", 1), ("refuse_502", 1), ("bad_zlib", 4), ("bad_json", 4),
                  ("bad_shape", 4), ("crossed", 3), ("delta_before_snapshot", 1),
                  ("foreign_snapshot", 2), ("subscribe_error", 1), ("dup_trades", 3),
-                 ("bomb", 1), ("oversized", 1), ("mode_switch", 1)]
+                 ("bomb", 1), ("oversized", 1), ("mode_switch", 1), ("hostile_numbers", 2),
+                 ("utf8_text", 1)]
         kind = rng.choices([k for k, _w in kinds], weights=[w for _k, w in kinds])[0]
         market = rng.choice(MARKETS)
         self.faults[kind] += 1
@@ -128,6 +129,15 @@ class Soak:
             sim.inject(self.bomb)
         elif kind == "oversized":
             sim.inject(os.urandom(feed.max_size + 4096))
+        elif kind == "hostile_numbers":
+            # A trade in milliseconds (crashed the TUI once), a huge int, sneaky texts.
+            trade = {**sim.trades(market)[0], "id": 10**12 + rng.randrange(10**6)}
+            sim.inject(trades_push(market, [{**trade, "time": trade["time"] * 1000}]))
+            sim.inject(trades_push(market, [{**trade, "time": 10**400}]))
+            sim.inject(trades_push(market, [{**trade, "price": "\x0b" + trade["price"]}]))
+            sim.inject(depth_push(market, [["1e400", "1"]], [["1", "\u2028"]]), market=market)
+        elif kind == "utf8_text":
+            sim.inject_invalid_utf8_text()
         elif kind == "mode_switch":
             sim.set_subscribe_mode("add" if sim.config.subscribe_mode == "replace" else "replace")
             feed._request_resubscribe()  # an ordinary resubscribe under the other semantics
