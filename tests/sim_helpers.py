@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import threading
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -109,3 +112,29 @@ async def drain(client: Client, replayer: Replayer, quiet: float = 0.3) -> None:
         except TimeoutError:
             return
         replayer.feed(msg)
+
+
+@contextlib.contextmanager
+def serving_in_thread(sim: Any) -> Iterator[Any]:
+    """Run a simulator (SimServer or a subclass) on its own loop and thread.
+
+    For code under test that runs its own asyncio loop, such as `cli.main`.
+    """
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(sim.start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(5), "the simulator did not start"
+    try:
+        yield sim
+    finally:
+        asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 import types
 from collections.abc import Iterator
 
 import pytest
+from sim_helpers import serving_in_thread
 
 from dfx_tui.app import cli
 from dfx_tui.app.config import CN_URL
@@ -22,24 +21,10 @@ from dfx_tui.app.sim.server import SimConfig, SimServer
 @pytest.fixture
 def sim_url() -> Iterator[str]:
     """A dfx-sim on its own thread and loop, since `cli.main` runs its own asyncio loop."""
-    loop = asyncio.new_event_loop()
     sim = SimServer(SimConfig(markets=("BTC_USDT", "ETH_USDT"), seed=3, rate=30.0),
                     host="127.0.0.1", port=0)
-    ready = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(sim.start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    yield sim.url
-    asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(5)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
+    with serving_in_thread(sim):
+        yield sim.url
 
 
 @pytest.mark.parametrize("argv, needle", [

@@ -7,11 +7,9 @@ and oversized frames are rejected with memory bounded. Bad command lines exit 2 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gzip
 import json
-import threading
 import tracemalloc
 import zlib
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from fault_harness import (
 from hostile_sim import HOSTILE_TEXT, HostileSim, depth_push, trades_push
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sim_helpers import serving_in_thread
 
 from dfx_tui.app import cli
 from dfx_tui.app.config import AppConfig
@@ -260,23 +259,9 @@ def test_oversized_text_frame_rejected():
 @pytest.fixture
 def thread_sim() -> Iterator[HostileSim]:
     """A HostileSim on its own loop and thread, since `cli.main` runs its own asyncio loop."""
-    loop = asyncio.new_event_loop()
-    sim = HostileSim(SimConfig(markets=("BTC_USDT", "ETH_USDT"), seed=5, rate=20.0))
-    ready = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(sim.start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    yield sim
-    asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(5)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
+    with serving_in_thread(HostileSim(SimConfig(markets=("BTC_USDT", "ETH_USDT"), seed=5,
+                                                rate=20.0))) as sim:
+        yield sim
 
 
 def test_once_prints_server_errors_inertly(thread_sim, capsys):

@@ -8,14 +8,12 @@ sent a second and a half before the kill, and replay reads it, warning about a t
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import assert_books_match, fast_config, wait_until
 from hostile_sim import HostileSim
+from sim_helpers import serving_in_thread
 
 from dfx_tui.app import cli
 from dfx_tui.app.feed.recorder import read_recording
@@ -34,23 +33,9 @@ FLUSH_SLACK_S = 1.5  # the recorder flushes once a second; allow half a second o
 
 @pytest.fixture
 def thread_sim() -> Iterator[HostileSim]:
-    loop = asyncio.new_event_loop()
-    sim = HostileSim(SimConfig(markets=MARKETS, seed=9, rate=60.0, trade_rate=5.0))
-    ready = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(sim.start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    yield sim
-    asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(5)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
+    with serving_in_thread(HostileSim(SimConfig(markets=MARKETS, seed=9, rate=60.0,
+                                                trade_rate=5.0))) as sim:
+        yield sim
 
 
 def _raw_lines(path: Path) -> list[bytes]:
