@@ -242,15 +242,10 @@ class FeedClient:
             return
         kind = type(ev)
         if kind is DepthUpdate:
-            market = self.markets.get(ev.market)
-            if market is None or market.status.state is MarketState.REJECTED:
-                self.frames_dropped += 1  # not wanted (not subscribed, or refused)
+            market = self._wanted_market(ev.market, received_at)
+            if market is None:
                 return
             ms = market.status
-            ms.messages += 1
-            ms.last_message_at = received_at
-            if not self._got_data:
-                self._first_data()
             if ev.clean:
                 market.book.apply_parsed(True, ev.asks, ev.bids)
                 name = ev.market
@@ -272,19 +267,25 @@ class FeedClient:
             else:
                 self._delta_before_snapshot(market)
         elif kind is TradesUpdate:
-            market = self.markets.get(ev.market)
-            if market is None or market.status.state is MarketState.REJECTED:
-                self.frames_dropped += 1
-                return
-            ms = market.status
-            ms.messages += 1
-            ms.last_message_at = received_at
-            if not self._got_data:
-                self._first_data()
-            market.tape.apply(ev.clean, ev.trades)
+            market = self._wanted_market(ev.market, received_at)
+            if market is not None:
+                market.tape.apply(ev.clean, ev.trades)
         elif kind is Reply or kind is ErrorReply:
             self._on_reply(ev, received_at)
         # UnknownPush (ticker etc.): counted above, otherwise ignored
+
+    def _wanted_market(self, name: str, received_at: float) -> Market | None:
+        """The market a push is for, counted as heard from; None (dropped) if not wanted."""
+        market = self.markets.get(name)
+        if market is None or market.status.state is MarketState.REJECTED:
+            self.frames_dropped += 1  # not wanted (not subscribed, or refused)
+            return None
+        ms = market.status
+        ms.messages += 1
+        ms.last_message_at = received_at
+        if not self._got_data:
+            self._first_data()
+        return market
 
     def handle_frame(self, data: bytes | str, received_at: float) -> None:
         """A raw WebSocket frame: binary = zlib + JSON, text = JSON; then `handle_message`."""
