@@ -114,6 +114,23 @@ async def drain(client: Client, replayer: Replayer, quiet: float = 0.3) -> None:
         replayer.feed(msg)
 
 
+async def drain_sent(client: Client, replayer: Replayer, session: Any,
+                     timeout: float = 10.0) -> None:
+    """Replay frames until every depth message the session sent has arrived.
+
+    Counts, not silence: a quiet period can be faked by a stalled loop on a loaded machine.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    stats = session.stats
+    while (replayer.updates < stats.depth_msgs_sent
+           or replayer.snapshots < stats.snapshots_sent):
+        left = deadline - loop.time()
+        assert left > 0, (f"got {replayer.updates}/{stats.depth_msgs_sent} updates and "
+                          f"{replayer.snapshots}/{stats.snapshots_sent} snapshots")
+        replayer.feed(await client.recv(left))
+
+
 @contextlib.contextmanager
 def serving_in_thread(sim: Any) -> Iterator[Any]:
     """Run a simulator (SimServer or a subclass) on its own loop and thread.

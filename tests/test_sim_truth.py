@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sim_helpers import Client, Replayer, drain
+from sim_helpers import Client, Replayer, drain, drain_sent
 
 from dfx_tui.app.sim.faults import Faults
 from dfx_tui.app.sim.server import SimConfig, SimServer
@@ -27,7 +27,7 @@ async def test_replayed_book_equals_truth_at_quiet_points() -> None:
                 for book in rep.books.values():
                     assert not book.is_crossed()
             sim.pause()
-            await drain(c, rep)
+            await drain_sent(c, rep, sim.sessions[0])
             for m in MARKETS:
                 assert rep.as_truth(m) == sim.truth(m), m
             sim.resume()
