@@ -39,15 +39,17 @@ def parse_levels(raw: object) -> list[Level]:
             raise ValueError(f"price and amount must be strings, got {_short(level)}")
         if len(price) > _MAX_TEXT or len(amount) > _MAX_TEXT:
             raise ValueError("price or amount text too long")
-        if not (plain_text(price) and plain_text(amount)):
-            # float() also takes whitespace, "1_0" and non-ASCII digits: text a terminal
-            # must never get raw (a "\n" or "\x85" in a price), and no exchange sends.
-            raise ValueError(f"not a plain decimal number: {_short(level)}")
         try:
             p = float(price)
             a = float(amount)
         except ValueError:
             raise ValueError(f"not a decimal number: {_short(level)}") from None
+        # float() also takes whitespace, "1_0" and non-ASCII digits: text a terminal must
+        # never get raw (a "\n" or "\x85" in a price), and no exchange sends. Both texts are
+        # non-empty here (float("") fails). Inlined: this runs for every level received.
+        if not (price.isascii() and amount.isascii() and price[0] > " " and price[-1] > " "
+                and amount[0] > " " and amount[-1] > " ") or "_" in price or "_" in amount:
+            raise ValueError(f"not a plain decimal number: {_short(level)}")
         if not MIN_VALUE <= p < MAX_VALUE:  # also false for NaN and infinities
             raise ValueError(f"price must be a positive number in range, got {price[:20]!r}")
         if not (a == 0.0 or MIN_VALUE <= a < MAX_VALUE):
