@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dfx_tui.book.levels import MAX_VALUE, MIN_VALUE, plain_text
+from dfx_tui.book.levels import MAX_VALUE, MIN_VALUE, plain_pair
 
 MAX_TIME = 1e11  # Unix seconds (year 5138); datetime cannot show much past year 9999
 BUY = "buy"
@@ -41,7 +41,7 @@ class Trade:
             raise ValueError("trade time must be Unix seconds")
         if type(price) is not str or type(amount) is not str or len(price) > 64 or len(amount) > 64:
             raise ValueError("trade price and amount must be decimal strings")
-        if not (plain_text(price) and plain_text(amount)):
+        if not plain_pair(price, amount):
             raise ValueError("trade price and amount must be plain decimal strings")
         if side not in (BUY, SELL):
             raise ValueError("trade type must be 'buy' or 'sell'")

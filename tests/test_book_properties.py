@@ -85,3 +85,30 @@ def test_grouping_conserves_total_size_and_rounds_outward(asks, bids, group):
             assert bucket in prices
         if rows:
             assert Decimal(rows[-1].cum_size) == book.total_size(side)
+
+
+NUMBER_TEXT = st.one_of(
+    st.from_regex(r"\A[ \t\n_0-9.eE+-]{1,12}\Z"),
+    st.text(alphabet=st.sampled_from("0123456789._ \t\n\x0b\x85\u2028\u0661eE-"), min_size=1,
+            max_size=10),
+    st.decimals(min_value=0, max_value=10**6, allow_nan=False).map(str),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NUMBER_TEXT, NUMBER_TEXT)
+def test_hot_path_text_check_is_plain_pair(price, amount):
+    """parse_levels inlines plain_pair for speed; both must give the same answer."""
+    from dfx_tui.book.levels import MAX_VALUE, MIN_VALUE, parse_levels, plain_pair
+
+    try:
+        p, a = float(price), float(amount)
+    except ValueError:
+        return  # not a number at all: rejected before the text rule applies
+    in_range = MIN_VALUE <= p < MAX_VALUE and (a == 0.0 or MIN_VALUE <= a < MAX_VALUE)
+    try:
+        parse_levels([[price, amount]])
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert accepted == (plain_pair(price, amount) and in_range)
