@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.safe import sanitize
+from dfx_tui.widgets.text_line import TextLine
 
 VOLUME_WINDOW_S = 60.0
 
@@ -68,7 +68,7 @@ def header_text(market: Market, label: str | None) -> Text:
     return text
 
 
-class MarketHeader(Widget):
+class MarketHeader(TextLine):
     """The header line of a market pane; repainted by `update_view` only on change."""
 
     DEFAULT_CSS = """
@@ -83,7 +83,6 @@ class MarketHeader(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
         self._key: tuple | None = None
-        self._text = Text()
 
     def update_view(self, label: str | None) -> bool:
         m = self.market
@@ -91,16 +90,4 @@ class MarketHeader(Widget):
         if key == self._key:
             return False
         self._key = key
-        text = header_text(m, label)
-        if text.plain == self._text.plain and text.spans == self._text.spans:
-            return False  # a book change that moved nothing shown here
-        self._text = text
-        self.refresh()
-        return True
-
-    @property
-    def plain(self) -> str:
-        return self._text.plain
-
-    def render(self) -> Text:
-        return self._text
+        return self.show(header_text(m, label))  # False: nothing shown here moved

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
 from dfx_tui.book.state import ConnectionStatus, LinkState
 from dfx_tui.widgets.market_header import badge
 from dfx_tui.widgets.safe import sanitize
+from dfx_tui.widgets.text_line import TextLine
 
 STATE_STYLES: dict[LinkState, str] = {
     LinkState.CONNECTING: "bold #000000 on #58a6ff",
@@ -58,7 +58,7 @@ def status_text(status: ConnectionStatus, now: float, *, paused: bool = False,
     return text
 
 
-class StatusBar(Widget):
+class StatusBar(TextLine):
     """One line at the bottom; `update_view` repaints only when the text changed."""
 
     DEFAULT_CSS = """
@@ -71,8 +71,7 @@ class StatusBar(Widget):
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._text = Text(" connecting…")
+        super().__init__(Text(" connecting…"), name=name, id=id, classes=classes)
         self._inputs: tuple | None = None
 
     def update_view(self, status: ConnectionStatus, now: float, *, paused: bool = False,
@@ -86,16 +85,4 @@ class StatusBar(Widget):
         if inputs == self._inputs:
             return False
         self._inputs = inputs
-        text = status_text(status, now, paused=paused, tag=tag)
-        if text.plain == self._text.plain and text.spans == self._text.spans:
-            return False
-        self._text = text
-        self.refresh()
-        return True
-
-    @property
-    def plain(self) -> str:
-        return self._text.plain
-
-    def render(self) -> Text:
-        return self._text
+        return self.show(status_text(status, now, paused=paused, tag=tag))
