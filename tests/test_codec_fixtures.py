@@ -22,7 +22,7 @@ from dfx_tui.book.codec import (
 )
 from dfx_tui.book.orderbook import OrderBook
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "captured-frames.jsonl"
+FIXTURES = Path(__file__).resolve().parent / "data" / "captured-frames.jsonl"
 
 
 def _frames() -> list[tuple[str, dict]]:

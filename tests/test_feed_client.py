@@ -15,7 +15,7 @@ from dfx_tui.app.feed.client import FeedClient, FeedNotice
 from dfx_tui.book.codec import encode_server_frame
 from dfx_tui.book.state import LinkState, MarketState
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "captured-frames.jsonl"
+FIXTURES = Path(__file__).resolve().parent / "data" / "captured-frames.jsonl"
 
 
 def depth(clean: bool, asks: list, bids: list, market: str = "BTC_USDT") -> dict:

@@ -34,7 +34,7 @@ from dfx_tui.book.codec import DepthUpdate, ProtocolError, decode_frame, encode_
 from dfx_tui.book.state import MarketState
 
 MARKETS = ("BTC_USDT", "ETH_USDT")
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "captured-frames.jsonl"
+FIXTURES = Path(__file__).resolve().parent / "data" / "captured-frames.jsonl"
 EXAMPLES: Counter[str] = Counter()
 FRAMES: Counter[str] = Counter()
 

@@ -1,4 +1,4 @@
-"""dfx-sim speaks DigiFinex v1 as ../shared/protocol.md describes it."""
+"""dfx-sim speaks DigiFinex v1 as docs/protocol.md describes it."""
 
 from __future__ import annotations
 

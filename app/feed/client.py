@@ -7,7 +7,7 @@ No logging, notices, time formatting or awaits per message; rates come from a 1 
 Everything else (requests, keep-alive, stale detection, timeouts, resubscription) runs in
 one control task per connection, so only that task ever writes to the socket.
 
-Subscriptions follow ../shared/protocol.md: on any change of the wanted set send
+Subscriptions follow docs/protocol.md: on any change of the wanted set send
 ``X.unsubscribe []`` then one ``X.subscribe`` with the full list (correct whether the server
 adds or replaces); drop pushes for markets not wanted; resubscribe after every reconnect.
 """

@@ -1,4 +1,4 @@
-"""dfx-sim: a local DigiFinex public WebSocket v1 server (see ../shared/protocol.md).
+"""dfx-sim: a local DigiFinex public WebSocket v1 server (see docs/protocol.md).
 
 One model per market ticks in its own task and publishes each step, encoded once, to every
 subscriber; so all connections see the same market, and ``truth(market)`` is the book a
