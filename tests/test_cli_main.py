@@ -11,11 +11,11 @@ import types
 from collections.abc import Iterator
 
 import pytest
-from sim_helpers import serving_in_thread
 
 from dfx_tui.app import cli
 from dfx_tui.app.config import CN_URL
 from dfx_tui.app.sim.server import SimConfig, SimServer
+from tests.support.sim_helpers import serving_in_thread
 
 
 @pytest.fixture

@@ -17,22 +17,21 @@ import time
 import zlib
 
 import pytest
-from conftest import assert_books_match, fast_config, wait_until
-from fault_harness import (
-    MARKETS,
-    RECOVER_S,
-    SNAPSHOT_S,
-    app_against,
-    control_chars,
-    hostile_fixture,  # noqa: F401  (the `hostile` fixture)
-)
-from hostile_sim import depth_push, trades_push
 
 from dfx_tui.app.sim.faults import crossed_update
 from dfx_tui.app.sim.server import Faults
 from dfx_tui.book.codec import MAX_INFLATED
 from dfx_tui.book.state import LinkState, MarketState
 from dfx_tui.widgets.status_bar import status_text
+from tests.support.fault_harness import (
+    MARKETS,
+    RECOVER_S,
+    SNAPSHOT_S,
+    app_against,
+    control_chars,
+)
+from tests.support.feed import assert_books_match, fast_config, wait_until
+from tests.support.hostile_sim import depth_push, trades_push
 
 
 def bar_of(feed) -> str:

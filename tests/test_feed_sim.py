@@ -6,11 +6,11 @@ import asyncio
 import time
 
 import pytest
-from conftest import assert_books_match, fast_config, wait_until
 
 from dfx_tui.app.sim import wire as sim_wire
 from dfx_tui.app.sim.server import Faults
 from dfx_tui.book.state import LinkState, MarketState
+from tests.support.feed import assert_books_match, fast_config, wait_until
 
 MARKETS = ("BTC_USDT", "ETH_USDT")
 

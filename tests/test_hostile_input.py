@@ -15,16 +15,8 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
-from conftest import fast_config, wait_until
-from fault_harness import (
-    app_against,
-    control_chars,
-    hostile_fixture,  # noqa: F401  (the `hostile` fixture)
-)
-from hostile_sim import HOSTILE_TEXT, HostileSim, depth_push, trades_push
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sim_helpers import serving_in_thread
 
 from dfx_tui.app import cli
 from dfx_tui.app.config import AppConfig
@@ -35,6 +27,10 @@ from dfx_tui.book.state import ConnectionStatus, LinkState, Market, MarketState
 from dfx_tui.widgets.market_header import header_text
 from dfx_tui.widgets.safe import inert, sanitize
 from dfx_tui.widgets.status_bar import status_text
+from tests.support.fault_harness import app_against, control_chars
+from tests.support.feed import fast_config, wait_until
+from tests.support.hostile_sim import HOSTILE_TEXT, HostileSim, depth_push, trades_push
+from tests.support.sim_helpers import serving_in_thread
 
 # Decimal-looking texts that Python's float() accepts but a terminal must never get raw.
 SNEAKY_NUMBERS = ["\x0b65000.00", "65000.00\n", "\x0c65000.00", "\x8565000.00", "\u202865000.00",

@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import assert_books_match, fast_config, wait_until
-from hostile_sim import HostileSim
-from sim_helpers import serving_in_thread
 
 from dfx_tui.app import cli
 from dfx_tui.app.feed.recorder import read_recording
 from dfx_tui.app.sim.server import SimConfig
+from tests.support.feed import assert_books_match, fast_config, wait_until
+from tests.support.hostile_sim import HostileSim
+from tests.support.sim_helpers import serving_in_thread
 
 MARKETS = ("BTC_USDT", "ETH_USDT")
 FLUSH_SLACK_S = 1.5  # the recorder flushes once a second; allow half a second of scheduling

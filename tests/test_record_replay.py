@@ -8,13 +8,13 @@ import json
 import time
 
 import pytest
-from conftest import assert_books_match, fast_config
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.client import FeedClient
 from dfx_tui.app.feed.recorder import Recorder, read_header, read_recording
 from dfx_tui.app.sim.server import Faults
 from dfx_tui.book.state import MarketState
+from tests.support.feed import assert_books_match, fast_config
 
 MARKETS = ("BTC_USDT", "ETH_USDT")
 

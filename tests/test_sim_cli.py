@@ -13,9 +13,9 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from sim_helpers import Client
 
 from dfx_tui.app.sim.cli import build_parser, config_from_args
+from tests.support.sim_helpers import Client
 
 
 def _script() -> list[str]:

@@ -8,13 +8,13 @@ import time
 import zlib
 
 import pytest
-from sim_helpers import Client, Replayer
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
 
 from dfx_tui.app.sim.faults import Faults
 from dfx_tui.app.sim.server import SimConfig, SimServer
 from dfx_tui.book.codec import ProtocolError, decode_frame
+from tests.support.sim_helpers import Client, Replayer
 
 
 def cfg(faults: Faults, **kw) -> SimConfig:

@@ -9,12 +9,12 @@ import zlib
 from decimal import Decimal
 
 import pytest
-from sim_helpers import Client
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from dfx_tui.app.sim.server import SimConfig, SimServer
 from dfx_tui.book.codec import DepthUpdate, Reply, TradesUpdate, decode_frame
+from tests.support.sim_helpers import Client
 
 ACK = {"status": "success"}
 

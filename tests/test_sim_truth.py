@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from sim_helpers import Client, Replayer, drain, drain_sent
-
 from dfx_tui.app.sim.faults import Faults
 from dfx_tui.app.sim.server import SimConfig, SimServer
+from tests.support.sim_helpers import Client, Replayer, drain, drain_sent
 
 MARKETS = ("BTC_USDT", "ETH_USDT", "SHIB_USDT", "DOGE_USDT")
 

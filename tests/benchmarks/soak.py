@@ -3,8 +3,8 @@
     python tests/benchmarks/soak.py --minutes 30 [--seed 1] [--no-app]
 
 The app is the real FeedClient driving the real DfxApp (headless, `App.run_test`), against an
-in-process dfx-sim (`HostileSim`, tests/hostile_sim.py) whose faults change at random: TCP
-aborts, close frames, lifetime closes, stalls with the socket open, unanswered pings, refused
+in-process dfx-sim (`HostileSim`, tests/support/hostile_sim.py) whose faults change at random:
+TCP aborts, close frames, lifetime closes, stalls with the socket open, unanswered pings, refused
 handshakes (502), corrupt zlib, invalid JSON, wrong shapes, crossed updates, deltas before
 snapshots, snapshots of unsubscribed markets, refused subscribes, duplicate trades,
 decompression bombs, oversized frames and add/replace switches.
@@ -31,16 +31,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: hostile_sim
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.feed.client import FeedClient
+from dfx_tui.app.sim.faults import corrupt_frame, crossed_update
+from dfx_tui.app.sim.server import Faults, SimConfig
+from dfx_tui.book.codec import MAX_INFLATED
+from dfx_tui.book.state import LinkState, MarketState
 
-from hostile_sim import HostileSim, depth_push, trades_push  # noqa: E402
+if not __package__:
+    # Run by path (`python tests/benchmarks/soak.py`): Python put tests/benchmarks/ first on
+    # sys.path, not the repo root, so `tests.support` would not import. (`python -m
+    # tests.benchmarks.soak` from the root needs nothing.)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from dfx_tui.app.config import AppConfig  # noqa: E402
-from dfx_tui.app.feed.client import FeedClient  # noqa: E402
-from dfx_tui.app.sim.faults import corrupt_frame, crossed_update  # noqa: E402
-from dfx_tui.app.sim.server import Faults, SimConfig  # noqa: E402
-from dfx_tui.book.codec import MAX_INFLATED  # noqa: E402
-from dfx_tui.book.state import LinkState, MarketState  # noqa: E402
+from tests.support.hostile_sim import HostileSim, depth_push, trades_push  # noqa: E402
 
 MARKETS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SHIB_USDT")
 SNAPSHOT_S = 5.0

@@ -13,7 +13,8 @@ that script exactly what goes wrong:
   abort with no close frame;
 - `set_subscribe_mode("add" | "replace")`: switch the subscription semantics mid-session.
 
-Importable by tests (`from hostile_sim import HostileSim`) and by tests/benchmarks/soak.py.
+Imported by tests (`from tests.support.hostile_sim import HostileSim`) and by
+tests/benchmarks/soak.py.
 """
 
 from __future__ import annotations

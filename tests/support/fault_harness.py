@@ -1,21 +1,18 @@
-"""Fixtures for the fault matrix: a HostileSim with a short snapshot interval, and the real
-DfxApp (headless, with its real FeedClient) whose status bar texts are recorded as shown."""
+"""The fault matrix's harness: its timing constants, and the real DfxApp (headless, with its
+real FeedClient) whose status bar texts are recorded as shown. The `hostile` fixture (a
+HostileSim with the SNAPSHOT_S interval) is in tests/conftest.py."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from conftest import fast_config
-from hostile_sim import HostileSim
-
 from dfx_tui.app.feed.client import FeedClient
-from dfx_tui.app.sim.server import Faults, SimConfig
+from tests.support.feed import fast_config
 
 MARKETS = ("BTC_USDT", "ETH_USDT")
 SNAPSHOT_S = 2.0  # the sim's periodic snapshot interval in these tests
@@ -25,29 +22,6 @@ BACKOFF_S = 0.25  # reconnect delay of the apps under test (base = cap), +-25 % 
 RECOVER_S = SNAPSHOT_S + BACKOFF_S * 1.25 + 2.0
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-@pytest.fixture(name="hostile")
-async def hostile_fixture() -> AsyncIterator[Callable[..., Any]]:
-    """`await hostile(markets=..., faults=..., **SimConfig fields)` -> a started HostileSim."""
-    made: list[HostileSim] = []
-
-    async def make(markets: Iterable[str] = MARKETS, faults: Faults | None = None,
-                   port: int = 0, **kw: Any) -> HostileSim:
-        kw.setdefault("seed", 11)
-        kw.setdefault("rate", 40.0)
-        kw.setdefault("trade_rate", 5.0)
-        kw.setdefault("snapshot_interval", SNAPSHOT_S)
-        kw.setdefault("levels", 30)
-        sim = HostileSim(SimConfig(markets=tuple(markets), faults=faults or Faults(), **kw),
-                         port=port)
-        await sim.start()
-        made.append(sim)
-        return sim
-
-    yield make
-    for sim in made:
-        await sim.stop()
 
 
 @dataclass
