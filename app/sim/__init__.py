@@ -1,5 +1,8 @@
 """dfx-sim: a local DigiFinex public WebSocket v1 exchange.
 
 market.py (the book/tape model), faults.py (fault flags and bad frames), wire.py (framing),
-session.py (one connection), server.py (SimServer, SimConfig), cli.py (the dfx-sim command).
+config.py (SimConfig), session.py (one connection: subscriptions, counters, writes),
+watchdog.py (per-connection timers: idle timeout, timed faults), server.py (SimServer:
+handshake, requests, market clock), cli.py (the dfx-sim command). The protocol it speaks,
+and which fault flag exercises which unsure point of it: docs/protocol.md.
 """

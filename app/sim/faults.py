@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 from dfx_tui.app.sim.market import MarketModel, fmt_units
 
@@ -41,10 +42,10 @@ def corrupt_frame(kind: str, market: str) -> bytes:
     return zlib.compress(json.dumps(body).encode())
 
 
-def crossed_update(model: MarketModel) -> dict:
+def crossed_update(model: MarketModel) -> dict[str, Any]:
     """A depth.update (clean=false) body that puts a bid above the best ask."""
     ask = model.best_ask()
     tick = (ask if ask is not None else int(model.fair)) + max(1, model.spec.gap)
     units = 10**model.spec.amount_dp
-    levels = {"asks": [], "bids": [[model.price_str(tick), fmt_units(units, model.spec.amount_dp)]]}
+    levels: dict[str, list[list[str]]] = {"asks": [], "bids": [[model.price_str(tick), fmt_units(units, model.spec.amount_dp)]]}
     return {"method": "depth.update", "params": [False, levels, model.name], "id": None}

@@ -13,6 +13,7 @@ import random
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from sortedcontainers import SortedDict
 
@@ -72,7 +73,7 @@ class Delta:
 
     asks: dict[int, int] = field(default_factory=dict)
     bids: dict[int, int] = field(default_factory=dict)
-    trades: list[dict] = field(default_factory=list)  # newest first
+    trades: list[dict[str, Any]] = field(default_factory=list)  # newest first
 
 
 class MarketModel:
@@ -100,7 +101,7 @@ class MarketModel:
         self.levels = max(3, levels)
         self.bids: SortedDict = SortedDict()
         self.asks: SortedDict = SortedDict()
-        self.trades_recent: deque[dict] = deque(maxlen=history)
+        self.trades_recent: deque[dict[str, Any]] = deque(maxlen=history)
         self.steps = 0
         self._pdiv = 10**spec.price_dp
         self._adiv = 10**spec.amount_dp
@@ -193,7 +194,7 @@ class MarketModel:
         for t_, side, tick, units in reversed(hist):  # oldest first, so ids increase
             self.trades_recent.appendleft(self._trade(t_, side, tick, units))
 
-    def _trade(self, now: float, side: str, tick: int, units: int) -> dict:
+    def _trade(self, now: float, side: str, tick: int, units: int) -> dict[str, Any]:
         self._next_trade_id += 1 + self.rng.randrange(3)
         return {
             "id": self._next_trade_id,
@@ -265,7 +266,8 @@ class MarketModel:
         if not n:
             return None
         i = min(n - 1, int(n * self.rng.random() ** 2))
-        return book.keys()[n - 1 - i] if is_bid else book.keys()[i]
+        tick: int = book.keys()[n - 1 - i] if is_bid else book.keys()[i]
+        return tick
 
     def _modify(self, d: Delta, is_bid: bool) -> None:
         tick = self._pick(is_bid)

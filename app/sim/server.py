@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -20,9 +19,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from dfx_tui.app.sim import wire
-from dfx_tui.app.sim.faults import Faults, crossed_update
+from dfx_tui.app.sim.config import SimConfig
+from dfx_tui.app.sim.faults import Faults
 from dfx_tui.app.sim.market import MarketModel, spec_for
 from dfx_tui.app.sim.session import Counters, Session
+from dfx_tui.app.sim.watchdog import watch
 
 __all__ = ["Counters", "Faults", "SimConfig", "SimServer", "PATH"]
 
@@ -32,30 +33,13 @@ PATH = "/ws/v1/"
 CHANNELS = ("depth", "trades")
 
 
-@dataclass(frozen=True)
-class SimConfig:
-    markets: tuple[str, ...] = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SHIB_USDT")
-    seed: int = 0
-    rate: float = 20.0  # depth messages per second per market
-    subscribe_mode: str = "replace"  # or "add"
-    idle_timeout: float = 60.0  # close a connection silent this long (0 = never)
-    snapshot_interval: float = 60.0  # a fresh clean=true depth this often (0 = never)
-    trade_rate: float = 2.0  # trades per second per market (on average)
-    faults: Faults = field(default_factory=Faults)
-    levels: int = 50  # levels per side, about
-    tick_hz: float = 100.0  # market clock; each tick sends rate/tick_hz messages
-    max_buffer: int = 64 << 20  # bytes queued to one client before it is dropped as slow
-
-    def __post_init__(self) -> None:
-        if self.subscribe_mode not in ("replace", "add"):
-            raise ValueError(f"subscribe_mode must be replace or add, not {self.subscribe_mode!r}")
-        if not self.markets:
-            raise ValueError("at least one market")
-        object.__setattr__(self, "markets", tuple(m.upper() for m in self.markets))
-
-
 class SimServer:
-    def __init__(self, config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0):
+    """The server: handshakes, requests and subscriptions, and one clock task per market.
+
+    Subclasses (tests' HostileSim) hook `_handle_request`, `_subscribe` and `_detach`."""
+
+    def __init__(self, config: SimConfig | None = None, host: str = "127.0.0.1",
+                 port: int = 0) -> None:
         self.config = config or SimConfig()
         self.host = host
         self.port = port
@@ -78,7 +62,7 @@ class SimServer:
         self._sessions: set[Session] = set()
         self._snap_cache: dict[str, tuple[int, bytes]] = {}
         self._server: Server | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._paused = False
         self._handshakes = 0
 
@@ -147,7 +131,7 @@ class SimServer:
         """The book as published so far, best first: {"bids": [[p, a], ...], "asks": [...]}."""
         return self._models[market.upper()].truth()
 
-    def trades(self, market: str) -> list[dict]:
+    def trades(self, market: str) -> list[dict[str, Any]]:
         """Recent trades as sent, newest first."""
         return [dict(t) for t in self._models[market.upper()].trades_recent]
 
@@ -198,7 +182,8 @@ class SimServer:
         self._sessions.add(s)
         self.stats.connections += 1
         self.stats.active += 1
-        watchdog = asyncio.create_task(self._watchdog(s), name=f"sim-watch-{s.id}")
+        watchdog = asyncio.create_task(watch(s, self.config, self._detach, self.model),
+                                       name=f"sim-watch-{s.id}")
         try:
             async for msg in ws:
                 s.last_recv = loop.time()
@@ -224,51 +209,6 @@ class SimServer:
             for m in list(s.depth if ch == "depth" else s.trades):
                 self._subs[ch][m].discard(s)
 
-    async def _watchdog(self, s: Session) -> None:
-        """Idle timeout and the per-connection timed faults, each at its own deadline."""
-        loop = asyncio.get_running_loop()
-        cfg, f = self.config, self.config.faults
-        while True:
-            now = loop.time()
-            age = now - s.opened
-            if f.drop_every and age >= f.drop_every:
-                s.bump("drops")
-                s.closed = True
-                self._detach(s)
-                if s.ws.transport is not None:
-                    s.ws.transport.abort()
-                return
-            if f.lifetime and age >= f.lifetime:
-                s.bump("lifetime_closes")
-                await s.ws.close(1000, "connection lifetime reached")
-                return
-            if f.stall_after and not s.stalled and age >= f.stall_after:
-                s.bump("stalls")
-                s.stalled = True
-                self._detach(s)
-            if f.crossed_after and not s.crossed_done and age >= f.crossed_after and s.depth:
-                m = sorted(s.depth)[0]
-                s.crossed_done = True
-                s.send_raw(wire.encode(crossed_update(self._models[m])), "crossed_sent")
-            idle = cfg.idle_timeout and not s.stalled
-            if idle and now - s.last_recv >= cfg.idle_timeout:
-                s.bump("idle_closes")
-                self._detach(s)
-                await s.ws.close(1000, "idle timeout")
-                return
-            deadlines = [s.last_recv + cfg.idle_timeout] if idle else []
-            for t, on in (
-                (f.drop_every, True),
-                (f.lifetime, True),
-                (f.stall_after, not s.stalled),
-                (f.crossed_after, not s.crossed_done),
-            ):
-                if t and on:
-                    deadlines.append(s.opened + t if s.opened + t > now else now + 0.05)
-            if not deadlines:
-                return
-            await asyncio.sleep(max(0.0, min(deadlines) - now) + 0.001)
-
     # ----- requests -----------------------------------------------------------------
     def _handle_request(self, s: Session, msg: str | bytes) -> None:
         try:
@@ -293,7 +233,8 @@ class SimServer:
         else:
             s.reply(wire.error(rid, wire.ERR_METHOD_NOT_FOUND, "method not found"))
 
-    def _markets_param(self, s: Session, rid: Any, params: Any, allow_empty: bool) -> list | None:
+    def _markets_param(self, s: Session, rid: Any, params: Any,
+                       allow_empty: bool) -> list[str] | None:
         if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
             s.reply(wire.error(rid, wire.ERR_INVALID_ARGUMENT, "invalid argument"))
             return None

@@ -46,7 +46,8 @@ class Counters:
     slow_closes: int = 0
 
     def __getitem__(self, key: str) -> int:
-        return getattr(self, key)
+        value: int = getattr(self, key)
+        return value
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -106,7 +107,7 @@ class Session:
                 self._on_slow(self)
 
     # ----- what the server sends ----------------------------------------------------
-    def reply(self, body: dict) -> None:
+    def reply(self, body: dict[str, Any]) -> None:
         frame = wire.dumps(body) if self._text_replies else wire.encode(body)
         self._write(frame, "replies_sent")
         if body.get("error") is not None:

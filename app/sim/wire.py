@@ -27,7 +27,7 @@ def decode(payload: bytes | str) -> Any:
     return json.loads(zlib.decompress(payload))
 
 
-def decode_request(msg: str | bytes) -> dict:
+def decode_request(msg: str | bytes) -> dict[str, Any]:
     """A client request; ValueError unless it is a JSON object."""
     try:
         req = json.loads(msg)
@@ -42,13 +42,13 @@ def dumps(body: Any) -> str:
     return _dumps(body)
 
 
-def reply(rid: Any, result: Any) -> dict:
+def reply(rid: Any, result: Any) -> dict[str, Any]:
     return {"error": None, "result": result, "id": rid}
 
 
-def error(rid: Any, code: int, message: str) -> dict:
+def error(rid: Any, code: int, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}, "result": None, "id": rid}
 
 
-def push(method: str, params: list) -> dict:
+def push(method: str, params: list[Any]) -> dict[str, Any]:
     return {"method": method, "params": params, "id": None}

@@ -94,7 +94,8 @@ class HostileSim(SimServer):
         self.config = dataclasses.replace(self.config, subscribe_mode=mode)
 
     def set_faults(self, faults: Faults) -> None:
-        """New faults for connections opened from now on (and the timed ones of open ones)."""
+        """New faults for connections opened from now on (an open connection keeps its timers,
+        text acks and corruption; `snapshot_before_ack` applies to every subscribe from now)."""
         self.config = dataclasses.replace(self.config, faults=faults)
         self._handshakes = 0  # refuse_handshakes counts from here
 
