@@ -76,8 +76,8 @@ DFX_DARK: dict[str, str] = {
 COLORBLIND: dict[str, str] = {
     "bid": "#56b4e9",
     "ask": "#e69f00",
-    "bid-bar": "#2d5368",
-    "ask-bar": "#674a0b",
+    "bid-bar": "#2f5a73",
+    "ask-bar": "#7a5408",
     "flash-up": "#0072b2",
     "flash-down": "#9e5c00",
     "flash-text": "#ffffff",
