@@ -6,6 +6,7 @@ import colorsys
 import re
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.color import Color as RichColor
@@ -13,6 +14,7 @@ from rich.color import ColorType
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
+from textual.command import CommandList
 from textual.theme import BUILTIN_THEMES
 
 from dfx_tui.app.config import AppConfig
@@ -35,11 +37,11 @@ T0 = 1000.0
 SIZE = (120, 40)  # wide: ladder and tape side by side
 
 
-def make_app(markets: tuple[str, ...] = ("BTC_USDT", "ETH_USDT"), **config: object) -> DfxApp:
+def make_app(markets: tuple[str, ...] = ("BTC_USDT", "ETH_USDT"), **config: Any) -> DfxApp:
     status = ConnectionStatus(url="fixed://", state=LinkState.LIVE, last_message_at=T0 - 0.2)
     feed = FixedFeed([seeded_market(m) for m in markets], status)
-    return DfxApp(AppConfig(markets=list(markets), **config),  # type: ignore[arg-type]
-                  feed=feed, clock=lambda: T0, tz=UTC)
+    return DfxApp(AppConfig(markets=list(markets), **config), feed=feed, clock=lambda: T0,
+                  tz=UTC)
 
 
 # ------------------------------------------------------------------ reading the picture
@@ -210,8 +212,6 @@ async def test_shipped_themes_are_offered_by_the_theme_picker():
         await pilot.pause()
         await pilot.press(*"dfx-")
         await pilot.pause(0.3)
-        from textual.command import CommandList
-
         options = app.screen.query_one(CommandList)
         prompts = " ".join(str(options.get_option_at_index(i).prompt)
                            for i in range(options.option_count))
