@@ -38,6 +38,7 @@ from dfx_tui.widgets.market_commands import (
     ShowMarketRequest,
 )
 from dfx_tui.widgets.market_pane import MarketPane
+from dfx_tui.widgets.palette import THEMES, theme_variables
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.status_bar import StatusBar
 
@@ -186,6 +187,8 @@ class DfxApp(App[int]):
     def __init__(self, config: AppConfig, *, feed: FeedSource | None = None,
                  clock: Callable[[], float] = time.monotonic, tz: tzinfo | None = None) -> None:
         super().__init__()
+        for theme in THEMES:  # dfx-colorblind, dfx-ansi: for the config file and ctrl+p
+            self.register_theme(theme)
         self.config = config
         self.feed: FeedSource | None = feed
         self.clock = clock
@@ -202,6 +205,10 @@ class DfxApp(App[int]):
             # No tab-underline slide: 18 extra screen updates per tab switch, on the loop
             # that applies the feed (bench_app: switch latency and CPU while switching).
             self.animation_level = "none"
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # The book's colours ($bid, $ask, $stale, ...) for the current theme.
+        return theme_variables(self.current_theme)
 
     # ----------------------------------------------------------------- start and stop
     async def on_load(self) -> None:

@@ -63,3 +63,10 @@ def test_paused_narrow(snap_compare):
 
 def test_terminal_too_small(snap_compare):
     assert snap_compare(fixed_app(), terminal_size=(50, 12), run_before=settle)
+
+
+def test_colorblind_theme(snap_compare):
+    # dfx-colorblind: bids blue, asks orange (theme set the way the config file sets it).
+    app = fixed_app()
+    app.config.theme = "dfx-colorblind"
+    assert snap_compare(app, terminal_size=(120, 30), run_before=settle)

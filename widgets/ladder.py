@@ -48,15 +48,15 @@ class LadderView(StripView):
         min-width: 24;
     }
     LadderView > .ladder--header { color: $text-muted; text-style: bold; }
-    LadderView > .ladder--ask { color: #f0716b; }
-    LadderView > .ladder--bid { color: #4cc38a; }
-    LadderView > .ladder--ask-bar { color: #7d2e2b; }
-    LadderView > .ladder--bid-bar { color: #1f6b45; }
+    LadderView > .ladder--ask { color: $ask; }
+    LadderView > .ladder--bid { color: $bid; }
+    LadderView > .ladder--ask-bar { color: $ask-bar; }
+    LadderView > .ladder--bid-bar { color: $bid-bar; }
     LadderView > .ladder--cum { color: $text-muted; }
     LadderView > .ladder--spread { color: $text; background: $boost; text-style: bold; }
-    LadderView > .ladder--flash-up { background: #1f6f3f; color: #ffffff; }
-    LadderView > .ladder--flash-down { background: #8a2c28; color: #ffffff; }
-    LadderView > .ladder--stale { color: #6e7681; }
+    LadderView > .ladder--flash-up { background: $flash-up; color: $flash-text; }
+    LadderView > .ladder--flash-down { background: $flash-down; color: $flash-text; }
+    LadderView > .ladder--stale { color: $stale; }
     LadderView > .ladder--empty { color: $text-muted; }
     """
 
@@ -86,8 +86,7 @@ class LadderView(StripView):
         self._flashes: dict[tuple[str, str], tuple[float, bool]] = {}
         # Row strips of the last repaint by what they show: an unchanged row reuses its
         # Strip, so the line diff in StripView.repaint is an identity test.
-        self._row_cache: dict[tuple, Strip] = {}
-        self._style_map: tuple[tuple, dict[str, Style]] | None = None
+        self._row_cache: dict[tuple[object, ...], Strip] = {}
         # Depth-bar scale: kept while the deepest cumulative size stays within
         # [BAR_RESCALE * scale, scale], so one changed level redraws its own bars only.
         self._bar_scale = 0.0
@@ -125,7 +124,7 @@ class LadderView(StripView):
         return fits if self.depth_mode == 0 else min(self.depth_mode, fits)
 
     # ----------------------------------------------------------------- clock
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[object, ...]:
         size = self.size
         return (self.book.version, size.width, size.height, self.group_index, self.depth_mode,
                 self.stale, self.book.price_decimals)
@@ -136,16 +135,8 @@ class LadderView(StripView):
 
     # ----------------------------------------------------------------- drawing
 
-    def _styles(self) -> dict[str, Style]:
-        base = self.rich_style
-        key = (base, self.app.theme)
-        cached = self._style_map
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        styles = {name.removeprefix("ladder--"): base + self.get_component_rich_style(name)
-                  for name in self.COMPONENT_CLASSES}
-        self._style_map = (key, styles)
-        return styles
+    def clear_caches(self) -> None:
+        self._row_cache.clear()  # its strips carry the old styles
 
     def _scale_for(self, max_cum: float) -> float:
         scale = self._bar_scale
@@ -157,7 +148,7 @@ class LadderView(StripView):
         width, height = self.size.width, self.size.height
         if width <= 0 or height <= 0:
             return []
-        st = self._styles()
+        st = self.component_styles()
         blank = Strip.blank(width, st["empty"])
         n = self.per_side(height)
         book = self.book
@@ -196,7 +187,8 @@ class LadderView(StripView):
         bid_bar = st["stale"] if stale else st["bid-bar"]
         cum_style = st["stale"] if stale else st["cum"]
 
-        old_rows, rows_cache = self._row_cache, {}
+        old_rows: dict[tuple[object, ...], Strip] = self._row_cache
+        rows_cache: dict[tuple[object, ...], Strip] = {}
         self._row_cache = rows_cache
 
         def row_strip(i: int, row: LadderRow, side: str) -> Strip:

@@ -2,69 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich.style import Style
 from rich.text import Text
 
 from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.safe import sanitize
-from dfx_tui.widgets.text_line import TextLine
+from dfx_tui.widgets.text_line import TextLine, style_of
 
 VOLUME_WINDOW_S = 60.0
 
-LABEL_STYLES = {
-    "STALE": "bold #000000 on #d29922",
-    "RESYNCING": "bold #000000 on #db6d28",
-    "RECONNECTING": "bold #000000 on #d29922",
-    "CONNECTING": "bold #000000 on #58a6ff",
-    "WAITING": "bold #000000 on #58a6ff",
-    "DOWN": "bold #ffffff on #da3633",
-    "REJECTED": "bold #ffffff on #da3633",
-}
+LABELS = ("STALE", "RESYNCING", "RECONNECTING", "CONNECTING", "WAITING", "DOWN", "REJECTED")
+UNKNOWN_LABEL = Style(bold=True, reverse=True)
+_BOLD, _DIM = Style(bold=True), Style(dim=True)
+_NOT_ITALIC = Style(italic=False)  # renders like no change, but keeps the pad a span of its own
 
 
-def badge(text: Text, label: str, style: str) -> None:
+def badge(text: Text, label: str, style: Style) -> None:
     """Append ` LABEL ` on a coloured background (the leading pad as its own span)."""
-    text.append(" ", style + " not italic")
+    text.append(" ", style + _NOT_ITALIC)
     text.append(f"{label} ", style)
 
 
-def header_text(market: Market, label: str | None) -> Text:
-    """The header line as inert `Text`; `label` is the stale/resync marker or None if live."""
+def header_text(market: Market, label: str | None,
+                styles: Mapping[str, Style] | None = None) -> Text:
+    """The header line as inert `Text`; `label` is the stale/resync marker or None if live.
+
+    `styles` are the header's component styles by name (`rise`, `bid`, `label-stale`, ...);
+    without them the line has no colours.
+    """
+    st: Mapping[str, Style] = styles or {}
     book, tape = market.book, market.tape
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" ")
-    text.append(f"{sanitize(market.name, 30)} ", "bold")
+    text.append(f"{sanitize(market.name, 30)} ", _BOLD)
     if label:
-        badge(text, label, LABEL_STYLES.get(label, "bold reverse"))
+        badge(text, label, st.get(f"label-{label.lower()}", UNKNOWN_LABEL))
         text.append(" ")
     last = tape.last()
     if last is not None:
         direction = tape.last_direction()
-        colour = "#4cc38a" if direction > 0 else "#f0716b" if direction < 0 else ""
         arrow = "▲" if direction > 0 else "▼" if direction < 0 else "="
+        price_style = (style_of(st, "rise") if direction > 0 else
+                       style_of(st, "fall") if direction < 0 else _BOLD)
         text.append(" ")
-        text.append(f"{last.price} {arrow}", f"bold {colour}".strip())
+        text.append(f"{last.price} {arrow}", price_style)
     bid, ask = book.best_bid(), book.best_ask()
     text.append("  ")
-    text.append(bid[0] if bid else "–", "bold #4cc38a")
+    text.append(bid[0] if bid else "–", style_of(st, "bid"))
     text.append(" ")
-    text.append("× ", "dim")
-    text.append(ask[0] if ask else "–", "bold #f0716b")
+    text.append("× ", _DIM)
+    text.append(ask[0] if ask else "–", style_of(st, "ask"))
     spread = book.spread_text() if bid and ask else None
     if spread is not None:
         bps = book.spread_bps()
         text.append("  ")
-        text.append("spr ", "dim")
+        text.append("spr ", _DIM)
         text.append(spread + (f" {bps:.1f}bps" if bps is not None else ""))
     buy, sell = tape.rolling_volume(VOLUME_WINDOW_S)
     text.append("  ")
-    text.append("1m ", "dim")
-    text.append(f"B {compact(buy)}", "#4cc38a")
+    text.append("1m ", _DIM)
+    text.append(f"B {compact(buy)}", style_of(st, "buy"))
     text.append(" ")
-    text.append(f"S {compact(sell)}", "#f0716b")
+    text.append(f"S {compact(sell)}", style_of(st, "sell"))
     if market.status.error:
         text.append("  ")
-        text.append(sanitize(market.status.error, 80), "#ff7b72")
+        text.append(sanitize(market.status.error, 80), style_of(st, "error"))
     return text
 
 
@@ -76,13 +81,38 @@ class MarketHeader(TextLine):
         height: 1;
         background: $boost;
     }
+    MarketHeader > .header--rise { color: $bid; text-style: bold; }
+    MarketHeader > .header--fall { color: $ask; text-style: bold; }
+    MarketHeader > .header--bid { color: $bid; text-style: bold; }
+    MarketHeader > .header--ask { color: $ask; text-style: bold; }
+    MarketHeader > .header--buy { color: $bid; }
+    MarketHeader > .header--sell { color: $ask; }
+    MarketHeader > .header--error { color: $error-text; }
+    MarketHeader > .header--label-stale, MarketHeader > .header--label-reconnecting {
+        background: $state-stale; color: $badge-text; text-style: bold;
+    }
+    MarketHeader > .header--label-resyncing {
+        background: $state-resyncing; color: $badge-text; text-style: bold;
+    }
+    MarketHeader > .header--label-connecting, MarketHeader > .header--label-waiting {
+        background: $state-connecting; color: $badge-text; text-style: bold;
+    }
+    MarketHeader > .header--label-down, MarketHeader > .header--label-rejected {
+        background: $state-down; color: $badge-text; text-style: bold;
+    }
     """
+
+    COMPONENT_CLASSES = {
+        "header--rise", "header--fall", "header--bid", "header--ask", "header--buy",
+        "header--sell", "header--error", *(f"header--label-{label.lower()}" for label in LABELS),
+    }
 
     def __init__(self, market: Market, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
-        self._key: tuple | None = None
+        self._label: str | None = None
+        self._key: tuple[object, ...] | None = None
 
     def update_view(self, label: str | None) -> bool:
         m = self.market
@@ -90,4 +120,10 @@ class MarketHeader(TextLine):
         if key == self._key:
             return False
         self._key = key
-        return self.show(header_text(m, label))  # False: nothing shown here moved
+        self._label = label
+        # False: nothing shown here moved
+        return self.show(header_text(m, label, self.component_styles()))
+
+    def restyle(self) -> None:
+        self._key = None
+        self.update_view(self._label)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich.style import Style
 from rich.text import Text
 
 from dfx_tui.book.state import ConnectionStatus, LinkState
-from dfx_tui.widgets.market_header import badge
+from dfx_tui.widgets.market_header import UNKNOWN_LABEL, badge
 from dfx_tui.widgets.safe import sanitize
-from dfx_tui.widgets.text_line import TextLine
+from dfx_tui.widgets.text_line import PLAIN, TextLine, style_of
 
-STATE_STYLES: dict[LinkState, str] = {
-    LinkState.CONNECTING: "bold #000000 on #58a6ff",
-    LinkState.LIVE: "bold #000000 on #3fb950",
-    LinkState.STALE: "bold #000000 on #d29922",
-    LinkState.RESYNCING: "bold #000000 on #db6d28",
-    LinkState.RECONNECTING: "bold #000000 on #d29922",
-    LinkState.DOWN: "bold #ffffff on #da3633",
-}
+_BOLD = Style(bold=True)
 
 
 def age_text(age: float | None) -> str:
@@ -31,30 +27,36 @@ def age_text(age: float | None) -> str:
 
 
 def status_text(status: ConnectionStatus, now: float, *, paused: bool = False,
-                tag: str | None = None) -> Text:
-    """The whole bar as inert `Text` (the error message is server text: sanitized)."""
+                tag: str | None = None, styles: Mapping[str, Style] | None = None) -> Text:
+    """The whole bar as inert `Text` (the error message is server text: sanitized).
+
+    `styles` are the bar's component styles by name (`live`, `paused`, `warn`, ...);
+    without them the bar has no colours.
+    """
+    st: Mapping[str, Style] = styles or {}
     state = status.state
     text = Text(no_wrap=True, overflow="ellipsis")
     if tag:
-        badge(text, tag, "bold #ffffff on #8957e5")
-    badge(text, state.value.upper(), STATE_STYLES.get(state, "bold reverse"))
+        badge(text, tag, st.get("tag", UNKNOWN_LABEL))
+    badge(text, state.value.upper(), st.get(state.value, UNKNOWN_LABEL))
     if paused:
-        badge(text, "PAUSED", "bold #000000 on #e3b341")
+        badge(text, "PAUSED", st.get("paused", UNKNOWN_LABEL))
     age = None if status.last_message_at is None else now - status.last_message_at
     sep = " │ "
     text.append(" ")
-    text.append(f"last msg {age_text(age)}", "bold" if age is not None and age > 5 else "")
+    text.append(f"last msg {age_text(age)}", _BOLD if age is not None and age > 5 else PLAIN)
     text.append(f"{sep}{status.msgs_per_s:.0f} msg/s")
     text.append(sep)
-    text.append(f"reconnects {status.reconnects}", "bold #d29922" if status.reconnects else "")
+    text.append(f"reconnects {status.reconnects}",
+                style_of(st, "warn") + _BOLD if status.reconnects else PLAIN)
     latency = "–" if status.latency_ms is None else f"{status.latency_ms:.0f} ms"
     text.append(f"{sep}ping {latency}")
     if status.frames_rejected:
         text.append(sep)
-        text.append(f"rejected {status.frames_rejected}", "#d29922")
+        text.append(f"rejected {status.frames_rejected}", style_of(st, "warn"))
     if status.last_error:
         text.append(sep)
-        text.append(f"error: {sanitize(status.last_error, 120)}", "#ff7b72")
+        text.append(f"error: {sanitize(status.last_error, 120)}", style_of(st, "error"))
     return text
 
 
@@ -67,12 +69,35 @@ class StatusBar(TextLine):
         background: $panel;
         color: $text;
     }
+    StatusBar > .status--connecting {
+        background: $state-connecting; color: $badge-text; text-style: bold;
+    }
+    StatusBar > .status--live { background: $state-live; color: $badge-text; text-style: bold; }
+    StatusBar > .status--stale, StatusBar > .status--reconnecting {
+        background: $state-stale; color: $badge-text; text-style: bold;
+    }
+    StatusBar > .status--resyncing {
+        background: $state-resyncing; color: $badge-text; text-style: bold;
+    }
+    StatusBar > .status--down { background: $state-down; color: $badge-text; text-style: bold; }
+    StatusBar > .status--tag { background: $badge-demo; color: $badge-text; text-style: bold; }
+    StatusBar > .status--paused {
+        background: $badge-paused; color: $badge-text; text-style: bold;
+    }
+    StatusBar > .status--warn { color: $warn-text; }
+    StatusBar > .status--error { color: $error-text; }
     """
+
+    COMPONENT_CLASSES = {
+        *(f"status--{state.value}" for state in LinkState),
+        "status--tag", "status--paused", "status--warn", "status--error",
+    }
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(Text(" connecting…"), name=name, id=id, classes=classes)
-        self._inputs: tuple | None = None
+        self._inputs: tuple[object, ...] | None = None
+        self._shown: tuple[ConnectionStatus, float, bool, str | None] | None = None
 
     def update_view(self, status: ConnectionStatus, now: float, *, paused: bool = False,
                     tag: str | None = None) -> bool:
@@ -85,4 +110,13 @@ class StatusBar(TextLine):
         if inputs == self._inputs:
             return False
         self._inputs = inputs
-        return self.show(status_text(status, now, paused=paused, tag=tag))
+        self._shown = (status, now, paused, tag)
+        return self.show(status_text(status, now, paused=paused, tag=tag,
+                                     styles=self.component_styles()))
+
+    def restyle(self) -> None:
+        if self._shown is None:
+            return
+        status, now, paused, tag = self._shown
+        self._inputs = None
+        self.update_view(status, now, paused=paused, tag=tag)

@@ -8,27 +8,32 @@ A repaint refreshes only the lines that differ from the last picture: Textual th
 composes and writes just those lines (measured by tests/benchmarks/bench_app.py, the
 compositor and the terminal output are most of a repaint's cost). A subclass that reuses
 the same `Strip` object for an unchanged line makes that check an identity test.
+
+Colours come from component classes (`component_styles()`); when the theme changes them,
+`restyle()` drops every cache and rebuilds the picture at once (see widgets/styled.py).
 """
 
 from __future__ import annotations
 
 from textual.geometry import Region, Size
 from textual.strip import Strip
-from textual.widget import Widget
+
+from dfx_tui.widgets.styled import StyledWidget
 
 
-class StripView(Widget):
+class StripView(StyledWidget):
     """A widget whose lines are a cached list of `Strip`s."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._strips: list[Strip] = []
-        self._drawn: tuple | None = None  # the `_key()` the cached strips show
+        self._drawn: tuple[object, ...] | None = None  # the `_key()` the cached strips show
         self._strips_size: Size | None = None  # the size the cached strips were built for
+        self._last_now = 0.0  # the clock of the last repaint (a restyle redraws that moment)
         self.repaints = 0
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[object, ...]:
         """Everything the picture depends on; a change means a repaint."""
         raise NotImplementedError
 
@@ -45,7 +50,15 @@ class StripView(Widget):
         self.repaint(now)
         return True
 
+    def clear_caches(self) -> None:
+        """Drop whatever a subclass keeps between repaints (built in the old styles)."""
+
+    def restyle(self) -> None:
+        self.clear_caches()
+        self.repaint(self._last_now)
+
     def repaint(self, now: float = 0.0) -> None:
+        self._last_now = now
         old, old_size = self._strips, self._strips_size
         size = self.size
         self._strips = new = self._build(now)

@@ -10,7 +10,6 @@ import statistics
 from datetime import datetime, tzinfo
 
 from rich.segment import Segment
-from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 
@@ -58,12 +57,14 @@ class TapeView(StripView):
         min-width: 20;
     }
     TapeView > .tape--header { color: $text-muted; text-style: bold; }
-    TapeView > .tape--buy { color: #4cc38a; }
-    TapeView > .tape--sell { color: #f0716b; }
-    TapeView > .tape--big-buy { color: #ffffff; background: #1f6f3f; text-style: bold; }
-    TapeView > .tape--big-sell { color: #ffffff; background: #8a2c28; text-style: bold; }
+    TapeView > .tape--buy { color: $bid; }
+    TapeView > .tape--sell { color: $ask; }
+    TapeView > .tape--big-buy { color: $big-trade-text; background: $big-buy; text-style: bold; }
+    TapeView > .tape--big-sell {
+        color: $big-trade-text; background: $big-sell; text-style: bold;
+    }
     TapeView > .tape--time { color: $text-muted; }
-    TapeView > .tape--stale { color: #6e7681; }
+    TapeView > .tape--stale { color: $stale; }
     TapeView > .tape--empty { color: $text-muted; }
     """
 
@@ -90,7 +91,7 @@ class TapeView(StripView):
         self.stale = False
         self._threshold = (-1, float("inf"))  # (tape version, threshold)
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[object, ...]:
         return (self.tape.version, self.size.width, self.size.height, self.stale)
 
     def threshold(self) -> float:
@@ -103,9 +104,7 @@ class TapeView(StripView):
         width, height = self.size.width, self.size.height
         if width <= 0 or height <= 0:
             return []
-        base = self.rich_style
-        st: dict[str, Style] = {name.removeprefix("tape--"): base + self.get_component_rich_style(name)
-                                for name in self.COMPONENT_CLASSES}
+        st = self.component_styles()
         rows_n = height - 1
         if self.min_size:
             # The size filter: small prints are hidden, marks compare the trades shown.

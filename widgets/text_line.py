@@ -1,12 +1,27 @@
-"""Base of the one-line text widgets (market header, status bar): repaint only on change."""
+"""Base of the one-line text widgets (market header, status bar): repaint only on change.
+
+Colours come from the subclass's component classes (`component_styles()`, see
+widgets/styled.py); a subclass's `restyle()` rebuilds its text when the theme changes them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich.style import Style
 from rich.text import Text
-from textual.widget import Widget
+
+from dfx_tui.widgets.styled import StyledWidget
+
+PLAIN = Style()
 
 
-class TextLine(Widget):
+def style_of(styles: Mapping[str, Style], name: str) -> Style:
+    """The named style, or no colour at all when `styles` lacks it (text built outside an app)."""
+    return styles.get(name, PLAIN)
+
+
+class TextLine(StyledWidget):
     """Shows one `Text`; `show()` swaps it and refreshes only if anything visible changed."""
 
     def __init__(self, text: Text | None = None, *, name: str | None = None,
@@ -24,6 +39,10 @@ class TextLine(Widget):
     @property
     def plain(self) -> str:
         return self._text.plain
+
+    @property
+    def text(self) -> Text:
+        return self._text
 
     def render(self) -> Text:
         return self._text

@@ -1,0 +1,220 @@
+"""The book's colours as theme variables: their names, their defaults, and dfx-tui's themes.
+
+Widgets colour themselves with `$bid`, `$ask`, `$stale`, ... in their DEFAULT_CSS. The app
+returns `theme_variables(app.current_theme)` from `App.get_theme_variable_defaults`, so every
+Textual theme colours the book:
+
+- `textual-dark` (Textual's default) keeps the hand-picked look of `DFX_DARK`;
+- any other theme gets colours derived from its own success, error, warning, primary and
+  background (`derived_variables`), nudged until the text reads on that background;
+- a theme's own `variables` win over both (Textual merges them on top), which is how the two
+  themes shipped here, `dfx-colorblind` and `dfx-ansi`, set every colour themselves.
+
+An app hosting these widgets must provide the variables, or its CSS fails to parse.
+This is the one module under widgets/ that may spell a colour in hex.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.color import Color
+from textual.theme import BUILTIN_THEMES, Theme
+
+# What each variable colours (also the list of names every theme must end up with).
+VARIABLES: dict[str, str] = {
+    "bid": "bid prices and sizes, buy trades, the best bid, rising prices, buy volume",
+    "ask": "ask prices and sizes, sell trades, the best ask, falling prices, sell volume",
+    "bid-bar": "depth bars of the bids",
+    "ask-bar": "depth bars of the asks",
+    "flash-up": "background of a ladder size that just grew",
+    "flash-down": "background of a ladder size that just shrank",
+    "flash-text": "text on a flash",
+    "big-buy": "background of a big buy trade on the tape",
+    "big-sell": "background of a big sell trade on the tape",
+    "big-trade-text": "text of a big trade",
+    "stale": "the greyed book and tape while the data is not live",
+    "state-connecting": "badge: connecting, waiting for a market",
+    "state-live": "badge: live",
+    "state-stale": "badge: stale, reconnecting",
+    "state-resyncing": "badge: resyncing",
+    "state-down": "badge: down, market rejected",
+    "badge-demo": "badge: the demo tag",
+    "badge-paused": "badge: paused",
+    "badge-text": "text on every badge",
+    "warn-text": "warnings in the status bar (reconnects, rejected frames)",
+    "error-text": "the last error, in the header and the status bar",
+}
+
+# Textual's default theme, tuned by hand (the look of the screenshots).
+DFX_DARK: dict[str, str] = {
+    "bid": "#4cc38a",
+    "ask": "#f0716b",
+    "bid-bar": "#1f6b45",
+    "ask-bar": "#7d2e2b",
+    "flash-up": "#1f6f3f",
+    "flash-down": "#8a2c28",
+    "flash-text": "#ffffff",
+    "big-buy": "#1f6f3f",
+    "big-sell": "#8a2c28",
+    "big-trade-text": "#ffffff",
+    "stale": "#6e7681",
+    "state-connecting": "#58a6ff",
+    "state-live": "#3fb950",
+    "state-stale": "#d29922",
+    "state-resyncing": "#db6d28",
+    "state-down": "#da3633",
+    "badge-demo": "#8957e5",
+    "badge-paused": "#e3b341",
+    "badge-text": "auto 100%",  # black on the light badges, white on red and purple
+    "warn-text": "#d29922",
+    "error-text": "#ff7b72",
+}
+
+# Blue for bids, orange for asks: Okabe and Ito's palette, told apart by every common form of
+# colour blindness (red/green is the pair most often confused).
+COLORBLIND: dict[str, str] = {
+    "bid": "#56b4e9",
+    "ask": "#e69f00",
+    "bid-bar": "#2f5a73",
+    "ask-bar": "#7a5408",
+    "flash-up": "#0072b2",
+    "flash-down": "#9e5c00",
+    "flash-text": "#ffffff",
+    "big-buy": "#0072b2",
+    "big-sell": "#9e5c00",
+    "big-trade-text": "#ffffff",
+    "stale": "#6e7681",
+    "state-connecting": "#56b4e9",
+    "state-live": "#009e73",
+    "state-stale": "#f0e442",
+    "state-resyncing": "#e69f00",
+    "state-down": "#d55e00",
+    "badge-demo": "#cc79a7",
+    "badge-paused": "#f0e442",
+    "badge-text": "auto 100%",
+    "warn-text": "#f0e442",
+    "error-text": "#ff8f5a",
+}
+
+# The terminal's own 16 colours: shown as ANSI codes, so the terminal's palette decides.
+# No blends here (a blend of two ANSI colours is an RGB colour); bars and flashes use the
+# plain colours and black text.
+ANSI: dict[str, str] = {
+    "bid": "ansi_green",
+    "ask": "ansi_red",
+    "bid-bar": "ansi_green",
+    "ask-bar": "ansi_red",
+    "flash-up": "ansi_green",
+    "flash-down": "ansi_red",
+    "flash-text": "ansi_black",
+    "big-buy": "ansi_green",
+    "big-sell": "ansi_red",
+    "big-trade-text": "ansi_black",
+    "stale": "ansi_bright_black",
+    "state-connecting": "ansi_blue",
+    "state-live": "ansi_green",
+    "state-stale": "ansi_yellow",
+    "state-resyncing": "ansi_bright_yellow",
+    "state-down": "ansi_red",
+    "badge-demo": "ansi_magenta",
+    "badge-paused": "ansi_cyan",
+    "badge-text": "ansi_black",
+    "warn-text": "ansi_yellow",
+    "error-text": "ansi_red",
+}
+
+TUNED: dict[str, dict[str, str]] = {"textual-dark": DFX_DARK}
+
+BAR_MIX = 0.4  # depth bars: this much of the side's colour over the background
+FLASH_MIX = 0.55  # flashes and big trades: a little stronger than the bars
+STALE_MIX = 0.45  # greyed text: this much of the foreground over the background
+TEXT_CONTRAST = 4.5  # derived text colours are nudged to at least this contrast ratio
+
+
+def luminance(colour: Color) -> float:
+    """Relative luminance (WCAG 2), 0 for black to 1 for white."""
+
+    def linear(channel: int) -> float:
+        s = channel / 255
+        return s / 12.92 if s <= 0.03928 else float(((s + 0.055) / 1.055) ** 2.4)
+
+    return 0.2126 * linear(colour.r) + 0.7152 * linear(colour.g) + 0.0722 * linear(colour.b)
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG contrast ratio of two colours, 1 (none) to 21 (black on white)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(text: Color, background: Color, ratio: float = TEXT_CONTRAST) -> Color:
+    """`text`, lightened on a dark background or darkened on a light one until it reads."""
+    dark = luminance(background) < 0.2
+    for _ in range(30):
+        if contrast(text, background) >= ratio:
+            break
+        text = text.lighten(0.02) if dark else text.darken(0.02)
+    return text
+
+
+def derived_variables(theme: Theme) -> dict[str, str]:
+    """Every variable for a theme that names none, from the theme's own colours."""
+    if theme.ansi:
+        return dict(ANSI)
+    system = theme.to_color_system().generate()
+
+    def colour(name: str) -> Color:
+        return Color.parse(system[name])
+
+    bg, fg = colour("background"), colour("foreground")
+    success, error, warning = colour("success"), colour("error"), colour("warning")
+    bid, ask = readable(success, bg), readable(error, bg)
+    return {
+        "bid": bid.hex,
+        "ask": ask.hex,
+        "bid-bar": bg.blend(success, BAR_MIX).hex,
+        "ask-bar": bg.blend(error, BAR_MIX).hex,
+        "flash-up": bg.blend(success, FLASH_MIX).hex,
+        "flash-down": bg.blend(error, FLASH_MIX).hex,
+        "flash-text": "auto 90%",
+        "big-buy": bg.blend(success, FLASH_MIX).hex,
+        "big-sell": bg.blend(error, FLASH_MIX).hex,
+        "big-trade-text": "auto 90%",
+        "stale": bg.blend(fg, STALE_MIX).hex,
+        "state-connecting": colour("primary").hex,
+        "state-live": success.hex,
+        "state-stale": warning.hex,
+        "state-resyncing": warning.blend(error, 0.5).hex,
+        "state-down": error.hex,
+        "badge-demo": colour("accent").hex,
+        "badge-paused": colour("secondary").hex,
+        "badge-text": "auto 90%",
+        "warn-text": readable(warning, bg).hex,
+        "error-text": readable(error, bg).hex,
+    }
+
+
+def theme_variables(theme: Theme) -> dict[str, str]:
+    """The defaults for `theme` (what `App.get_theme_variable_defaults` returns)."""
+    return {**derived_variables(theme), **TUNED.get(theme.name, {})}
+
+
+COLORBLIND_THEME = Theme(
+    name="dfx-colorblind",
+    primary="#0072b2",
+    secondary="#56b4e9",
+    accent="#e69f00",
+    warning="#f0e442",
+    error="#d55e00",
+    success="#009e73",
+    foreground="#e0e0e0",
+    dark=True,
+    variables=dict(COLORBLIND),
+)
+
+_ANSI_BASE = BUILTIN_THEMES["ansi-dark"]
+ANSI_THEME = dataclasses.replace(_ANSI_BASE, name="dfx-ansi",
+                                 variables={**_ANSI_BASE.variables, **ANSI})
+
+THEMES: tuple[Theme, ...] = (COLORBLIND_THEME, ANSI_THEME)
