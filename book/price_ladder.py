@@ -53,7 +53,8 @@ def price_ladder(book: OrderBook, n_rows: int, group: int = 1, anchor: Decimal |
     below = n_rows - 1 - above
     band = min(1.0, max(0.0, band))
     centre = None if anchor is None else grid_index(anchor, decimals, group)
-    new_centre = _centre(centre, ask_index, bid_index, int(band * above), int(band * below))
+    new_centre = _centre(centre, ask_index, bid_index, int(band * above), int(band * below),
+                         above, below)
     if new_centre is None:
         return PriceLadderView([], None, anchor is not None, None, None)
     top, bottom = new_centre + above, new_centre - below
@@ -89,20 +90,27 @@ class PriceLadder:
         return result
 
 
-def _centre(centre: int | None, ask: int | None, bid: int | None, up: int,
-            down: int) -> int | None:
-    """The centre row index after the band test (`up`/`down`: band rows around the centre)."""
+def _centre(centre: int | None, ask: int | None, bid: int | None, up: int, down: int,
+            above: int, below: int) -> int | None:
+    """The centre row index after the band test.
+
+    `up`/`down`: band rows above/below the centre; `above`/`below`: screen rows.
+    """
     touches = [t for t in (ask, bid) if t is not None]
     if not touches:
         return centre  # an empty book keeps its place
     target = (ask + bid) // 2 if ask is not None and bid is not None else touches[0]
     if centre is None:
         return target
-    if max(touches) - min(touches) > up + down:
-        touches = [target]  # the spread alone overflows the band: follow the mid's row
-    if all(centre - down <= t <= centre + up for t in touches):
-        return centre
-    return target
+    low, high = min(touches), max(touches)
+    if high - low <= up + down:
+        keep = centre - down <= low and high <= centre + up
+    else:
+        # The spread alone overflows the band: test the mid's row instead, and keep both
+        # touches on screen while they fit it.
+        keep = centre - down <= target <= centre + up and (
+            high - low > above + below or (centre - below <= low and high <= centre + above))
+    return centre if keep else target
 
 
 def _bucketed(book: OrderBook, side: str, limit: Decimal, decimals: int,
