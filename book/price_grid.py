@@ -84,11 +84,11 @@ def levels_to(book: OrderBook, side: str, limit: Decimal | None) -> list[tuple[D
     near the touch converts only the levels it needs.
     """
     is_bid = side == BIDS
-    n = 32
+    out: list[tuple[Decimal, Decimal]] = []
+    n = 16
     while True:
         raw = book.bids(n) if is_bid else book.asks(n)
-        out: list[tuple[Decimal, Decimal]] = []
-        for price_text, amount_text in raw:
+        for price_text, amount_text in raw[len(out):]:  # each level is converted once
             price = Decimal(price_text)
             if limit is not None and (price < limit if is_bid else price > limit):
                 return out

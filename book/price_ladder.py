@@ -61,10 +61,12 @@ def price_ladder(book: OrderBook, n_rows: int, group: int = 1, anchor: Decimal |
     asks = _bucketed(book, ASKS, grid_price(top, decimals, group), decimals, group)
     bids = _bucketed(book, BIDS, grid_price(bottom, decimals, group), decimals, group)
     rows = []
+    price, step = grid_price(top, decimals, group), grid_price(1, decimals, group)
     for index in range(top, bottom - 1, -1):
         a, b = asks.get(index), bids.get(index)
-        rows.append(PriceRow(grid_price(index, decimals, group), a, b,
-                             0.0 if a is None else float(a), 0.0 if b is None else float(b)))
+        rows.append(PriceRow(price, a, b, 0.0 if a is None else float(a),
+                             0.0 if b is None else float(b)))
+        price -= step  # exact: both have the grid's places (a text-built price costs 10x)
     return PriceLadderView(
         rows, grid_price(new_centre, decimals, group),
         new_centre != centre,

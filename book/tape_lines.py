@@ -76,6 +76,13 @@ def merge_prints(trades: Iterable[Trade], thresholds: Sequence[Decimal] = (),
 
 
 def _line(group: list[Trade], thresholds: Sequence[Decimal], by_notional: bool) -> TapeLine:
+    first = group[0]
+    if len(group) == 1:  # the common case: no sums, no division
+        price, size = Decimal(first.price), Decimal(first.amount)
+        quote = price * size
+        tier = tier_of(quote if by_notional else size, thresholds)
+        return TapeLine(first.time, first.side, 1, size, quote, price, price, price, first.id,
+                        first.id, tier, first.amount_value)
     size = quote = ZERO
     places = 0
     prices = []
@@ -85,12 +92,7 @@ def _line(group: list[Trade], thresholds: Sequence[Decimal], by_notional: bool) 
         quote += price * amount
         prices.append(price)
         places = max(places, decimals_of(trade.price))
-    if len(group) == 1:
-        vwap = prices[0]
-    else:
-        vwap = divide_rounded(quote, size, places + VWAP_EXTRA_PLACES)
-        vwap = Decimal(trimmed(vwap, places))
+    vwap = Decimal(trimmed(divide_rounded(quote, size, places + VWAP_EXTRA_PLACES), places))
     tier = tier_of(quote if by_notional else size, thresholds)
-    return TapeLine(group[0].time, group[0].side, len(group), size, quote, vwap, max(prices),
-                    min(prices), group[0].id, group[-1].id, tier, float(size))
-
+    return TapeLine(first.time, first.side, len(group), size, quote, vwap, max(prices),
+                    min(prices), first.id, group[-1].id, tier, float(size))

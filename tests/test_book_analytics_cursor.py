@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from dfx_tui.book.cursor import LevelCursor, read_level
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
+from dfx_tui.book.price_grid import bucket_price, divide_rounded, grid_index, grid_price
 
 GROUPS = st.sampled_from([1, 2, 5, 10, 50, 100])
 SIZES = st.integers(min_value=1, max_value=10**7).map(lambda n: Decimal(n).scaleb(-4))
@@ -124,3 +125,37 @@ def test_an_empty_price_never_seen_is_not_left_the_book():
     readout = LevelCursor(Decimal("100.04")).readout(book)
     assert readout is not None and readout.side == ASKS
     assert readout.size is None and not readout.left_book and readout.cum_size == 1
+
+
+EXACT = st.decimals(min_value=Decimal("-1E6"), max_value=Decimal("1E6"), places=6,
+                    allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(EXACT, EXACT.filter(lambda d: d != 0), st.integers(0, 8))
+def test_divide_rounded_is_one_correct_half_even_rounding(num, den, places):
+    with localcontext() as ctx:
+        ctx.prec = 100
+        want = (num / den).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    assert divide_rounded(num, den, places) == want
+
+
+def test_divide_rounded_ties_go_to_even():
+    assert divide_rounded(Decimal(1), Decimal(8), 2) == Decimal("0.12")
+    assert divide_rounded(Decimal(3), Decimal(8), 2) == Decimal("0.38")
+    assert divide_rounded(Decimal(-1), Decimal(8), 2) == Decimal("-0.12")
+    assert divide_rounded(Decimal("2.5"), Decimal(1), 0) == Decimal(2)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.decimals(min_value=Decimal("1E-8"), max_value=Decimal("1E9"), places=8,
+                   allow_nan=False, allow_infinity=False), st.integers(0, 6),
+       st.sampled_from([1, 2, 5, 10, 20, 50, 1000]), st.booleans())
+def test_grid_index_rounds_like_the_ladder(price, decimals, group, up):
+    step = Decimal(group).scaleb(-decimals)
+    with localcontext() as ctx:
+        ctx.prec = 100
+        want = (price / step).to_integral_value(ROUND_CEILING if up else ROUND_FLOOR)
+    assert grid_index(price, decimals, group, up) == int(want)
+    assert grid_price(int(want), decimals, group) == want * step
+    assert bucket_price(price, decimals, group, up) == want * step
