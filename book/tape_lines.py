@@ -1,0 +1,98 @@
+"""Tape lines: consecutive prints with the same time and side merged, with notional and tiers.
+
+One taker order sweeping several levels arrives as several prints with one time and side;
+the tape shows them as one line (count, total size, VWAP, notional). Only neighbours merge, so
+the tape's order is kept. Figures are exact Decimals; the VWAP is rounded half-even to two
+places more than the prices carry, and shown without needless trailing zeros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dfx_tui.book.numbers import decimals_of
+from dfx_tui.book.price_grid import ZERO, divide_rounded, trimmed
+from dfx_tui.book.tape import Trade
+
+VWAP_EXTRA_PLACES = 2
+MAX_TIERS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TapeLine:
+    time: float
+    side: str  # taker side: "buy" or "sell"
+    count: int  # prints merged
+    size: Decimal  # total base size
+    notional: Decimal  # sum(price * size), exact
+    vwap: Decimal  # notional / size, half-even to price places + 2, trailing zeros trimmed
+    high: Decimal  # highest and lowest print price (equal for a single print)
+    low: Decimal
+    first_id: int  # ids of the newest and oldest print in the line
+    last_id: int
+    tier: int  # 0 ordinary, 1..3: the large-trade thresholds it reaches
+    size_value: float  # float(size), for bars and sorting only
+
+
+def notional(trade: Trade) -> Decimal:
+    """Quote value of one print, exact."""
+    return Decimal(trade.price) * Decimal(trade.amount)
+
+
+def tier_of(value: Decimal, thresholds: Sequence[Decimal]) -> int:
+    """How many of the ascending `thresholds` (at most three) `value` reaches (>=)."""
+    tier = 0
+    for threshold in thresholds[:MAX_TIERS]:
+        if value >= threshold:
+            tier += 1
+        else:
+            break
+    return tier
+
+
+def merge_prints(trades: Iterable[Trade], thresholds: Sequence[Decimal] = (),
+                 by_notional: bool = False, max_lines: int | None = None) -> list[TapeLine]:
+    """Merge neighbouring prints of one time and side; keeps the input order (newest first).
+
+    `thresholds`: up to three ascending large-trade thresholds, on the line's size (or its
+    notional when `by_notional`). `max_lines` stops early for a screenful.
+    """
+    if list(thresholds) != sorted(thresholds):
+        raise ValueError("large-trade thresholds must be ascending")
+    lines: list[TapeLine] = []
+    group: list[Trade] = []
+    for trade in trades:
+        if group and (trade.time != group[0].time or trade.side != group[0].side):
+            lines.append(_line(group, thresholds, by_notional))
+            group = []
+            if max_lines is not None and len(lines) >= max_lines:
+                return lines
+        group.append(trade)
+    if group and (max_lines is None or len(lines) < max_lines):
+        lines.append(_line(group, thresholds, by_notional))
+    return lines
+
+
+def _line(group: list[Trade], thresholds: Sequence[Decimal], by_notional: bool) -> TapeLine:
+    first = group[0]
+    if len(group) == 1:  # the common case: no sums, no division
+        price, size = Decimal(first.price), Decimal(first.amount)
+        quote = price * size
+        tier = tier_of(quote if by_notional else size, thresholds)
+        return TapeLine(first.time, first.side, 1, size, quote, price, price, price, first.id,
+                        first.id, tier, first.amount_value)
+    size = quote = ZERO
+    places = 0
+    prices = []
+    for trade in group:
+        price, amount = Decimal(trade.price), Decimal(trade.amount)
+        size += amount
+        quote += price * amount
+        prices.append(price)
+        places = max(places, decimals_of(trade.price))
+    vwap = Decimal(trimmed(divide_rounded(quote, size, places + VWAP_EXTRA_PLACES), places))
+    tier = tier_of(quote if by_notional else size, thresholds)
+    return TapeLine(first.time, first.side, len(group), size, quote, vwap, max(prices),
+                    min(prices), first.id, group[-1].id, tier, float(size))
