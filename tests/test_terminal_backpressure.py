@@ -8,9 +8,10 @@ blocks on the full terminal and the link is dropped; now:
 
 - no reconnect: the sim saw one connection, the status bar says `reconnects 0`;
 - the loop kept running: the app's keep-alive pings reached the sim during the stall;
-- the terminal was not flooded: what waits in the terminal at resume is bounded;
 - once reading resumes, the screen shows the sim's book (header best bid x ask and every
-  ladder row) within one repaint plus slack.
+  ladder row) within one repaint plus slack;
+- the stall's pictures were skipped, not queued: what the terminal reads after resuming,
+  until the screen is current, is about one full picture, not 30 s of them.
 
 `measure_stall(120)` is the manual long run (figures printed; see the module's end).
 """
@@ -23,6 +24,7 @@ import fcntl
 import os
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -39,6 +41,7 @@ import pyte
 import pytest
 
 from dfx_tui.app.sim.server import SimConfig, SimServer
+from dfx_tui.app.terminal import TerminalWriter
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="pseudo-terminal test for Linux")
@@ -51,7 +54,10 @@ STALL_S = 30.0  # more than the app's stale detection (15 s) and the sim's idle 
 IDLE_CLOSE_S = 24.0
 REPAINT_S = 0.1  # the app's clock at its default 10 fps
 SLACK_S = 1.4  # reading the backlog and one full picture through pyte, on a loaded machine
-TERMINAL_BACKLOG_MAX = 1 << 20  # bytes waiting in the terminal at resume: bounded, not queued
+# Bytes read after resuming until the screen is current: the few KiB the pty held, the
+# pictures of the first quarter second of the stall and one full repaint (about 25 KiB at
+# 100x30). A writer that queued the stall's pictures would replay 30 s of them (~1.5 MB).
+BYTES_TO_CURRENT_MAX = 200_000
 
 HEADER_RE = re.compile(rf"{MARKET}\b.*?\s(\d+(?:\.\d+)?) × (\d+(?:\.\d+)?)\s")
 ROW_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s+\d+(?:\.\d+)?\s")
@@ -181,9 +187,11 @@ class StallReport:
     idle_closes: int = 0
     slow_closes: int = 0
     waiting_at_resume: int = 0
+    written_during_stall: int = 0
     rss_before_kib: int = 0
     rss_after_kib: int = 0
     seconds_to_current: float | None = None
+    bytes_to_current: int | None = None
     alive: bool = True
     last_screen: list[str] = field(default_factory=list)
 
@@ -192,9 +200,10 @@ class StallReport:
                 f"'{self.reconnects_shown}', client requests during the stall "
                 f"{self.requests_during_stall}, depth pushes during the stall "
                 f"{self.depth_sent_during_stall}, idle/slow closes {self.idle_closes}/"
-                f"{self.slow_closes}, bytes waiting in the terminal at resume "
-                f"{self.waiting_at_resume}, RSS {self.rss_before_kib} -> {self.rss_after_kib} "
-                f"KiB, screen current after resume in {self.seconds_to_current} s")
+                f"{self.slow_closes}, bytes written during the stall {self.written_during_stall}, "
+                f"bytes waiting in the terminal at resume {self.waiting_at_resume}, RSS {self.rss_before_kib} -> {self.rss_after_kib} "
+                f"KiB, screen current after resume in {self.seconds_to_current} s and "
+                f"{self.bytes_to_current} bytes")
 
 
 def _wait(pred: Callable[[], bool], timeout: float, what: str, term: Terminal) -> None:
@@ -205,67 +214,87 @@ def _wait(pred: Callable[[], bool], timeout: float, what: str, term: Terminal) -
         time.sleep(0.05)
 
 
-def measure_stall(stall_s: float, tmp: Path, *, settle_s: float = 10.0) -> StallReport:
+@contextlib.contextmanager
+def app_on_pty(url: str, tmp: Path) -> Iterator[tuple[subprocess.Popen[bytes], Terminal]]:
+    """The real dfx-tui on a ROWS x COLS pseudo-terminal, after its first picture of MARKET."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.pop("DFX_TUI_CONFIG", None)  # no settings file of this machine's user
+    env.update(TERM="xterm-256color", XDG_CONFIG_HOME=str(tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "dfx_tui.app.cli", "--url", url, MARKET],
+                            stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True)
+    os.close(slave)
+    term = Terminal(master)
+    try:
+        _wait(lambda: "reconnects 0" in "\n".join(term.lines())
+              and shown_book(term.lines())[0] is not None, 30, "the first picture", term)
+        yield proc, term
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        term.close()
+        os.close(master)
+
+
+def chars_written(pid: int) -> int:
+    """What the process has written through write(2) so far: the terminal, mostly."""
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("wchar:"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure_stall(stall_s: float, tmp: Path, *, idle_close_s: float = IDLE_CLOSE_S,
+                  settle_s: float = 10.0) -> StallReport:
     """Run the app on a pty, stop reading for `stall_s`, resume; return what was seen."""
     report = StallReport(stall_s)
     config = SimConfig(markets=(MARKET,), seed=5, rate=50.0, trade_rate=5.0,
-                       idle_timeout=IDLE_CLOSE_S)
-    with sim_on_thread(config) as (sim, call):
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        env.pop("DFX_TUI_CONFIG", None)  # no settings file of this machine's user
-        env.update(TERM="xterm-256color", XDG_CONFIG_HOME=str(tmp))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "dfx_tui.app.cli", "--url", sim.url, MARKET],
-            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-        os.close(slave)
-        term = Terminal(master)
-        try:
-            _wait(lambda: bool(sim.sessions) and "reconnects 0" in "\n".join(term.lines())
-                  and shown_book(term.lines())[0] is not None, 30, "the first picture", term)
-            session = sim.sessions[0]
-            time.sleep(1.0)
-            report.rss_before_kib = rss_kib(proc.pid)
-            requests0 = call(lambda: session.stats.requests)
-            depth0 = call(lambda: session.stats.depth_msgs_sent)
+                       idle_timeout=idle_close_s)
+    with sim_on_thread(config) as (sim, call), app_on_pty(sim.url, tmp) as (proc, term):
+        session = sim.sessions[0]
+        time.sleep(1.0)
+        report.rss_before_kib = rss_kib(proc.pid)
+        requests0 = call(lambda: session.stats.requests)
+        depth0 = call(lambda: session.stats.depth_msgs_sent)
+        wchar0 = chars_written(proc.pid)
 
-            term.reading.clear()  # the terminal stops reading: a stalled link
-            time.sleep(stall_s)
-            report.requests_during_stall = call(lambda: session.stats.requests) - requests0
-            report.depth_sent_during_stall = call(lambda: session.stats.depth_msgs_sent) - depth0
-            report.rss_after_kib = rss_kib(proc.pid)
-            report.waiting_at_resume = term.waiting_bytes()
-            # Freeze the market, let what is in flight land, then take the truth.
-            call(sim.pause)
-            time.sleep(0.5)
-            truth = call(lambda: sim.truth(MARKET))
+        term.reading.clear()  # the terminal stops reading: a stalled link
+        time.sleep(stall_s)
+        report.requests_during_stall = call(lambda: session.stats.requests) - requests0
+        report.depth_sent_during_stall = call(lambda: session.stats.depth_msgs_sent) - depth0
+        report.rss_after_kib = rss_kib(proc.pid)
+        report.written_during_stall = chars_written(proc.pid) - wchar0
+        report.waiting_at_resume = term.waiting_bytes()
+        # Freeze the market, let what is in flight land, then take the truth.
+        call(sim.pause)
+        time.sleep(0.5)
+        truth = call(lambda: sim.truth(MARKET))
 
-            t_resume = time.monotonic()
-            term.reading.set()
-            deadline = t_resume + settle_s
-            while time.monotonic() < deadline:
-                if screen_matches(term.lines(), truth):
-                    report.seconds_to_current = round(time.monotonic() - t_resume, 3)
-                    break
-                time.sleep(0.01)
-            time.sleep(0.5)  # the status bar repaints at the next tick
-            report.last_screen = term.lines()
-            shown = re.search(r"reconnects \d+", "\n".join(report.last_screen))
-            report.reconnects_shown = shown.group(0) if shown else "?"
-            report.connections = call(lambda: sim.stats.connections)
-            report.idle_closes = call(lambda: sim.stats.idle_closes)
-            report.slow_closes = call(lambda: sim.stats.slow_closes)
-            report.alive = proc.poll() is None
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-            term.close()
-            os.close(master)
+        t_resume, read0 = time.monotonic(), term.bytes_read
+        term.reading.set()
+        deadline = t_resume + settle_s
+        while time.monotonic() < deadline:
+            with term.lock:
+                lines, read = list(term.screen.display), term.bytes_read
+            if screen_matches(lines, truth):
+                report.seconds_to_current = round(time.monotonic() - t_resume, 3)
+                report.bytes_to_current = read - read0
+                break
+            time.sleep(0.01)
+        time.sleep(0.5)  # the status bar repaints at the next tick
+        report.last_screen = term.lines()
+        shown = re.search(r"reconnects \d+", "\n".join(report.last_screen))
+        report.reconnects_shown = shown.group(0) if shown else "?"
+        report.connections = call(lambda: sim.stats.connections)
+        report.idle_closes = call(lambda: sim.stats.idle_closes)
+        report.slow_closes = call(lambda: sim.stats.slow_closes)
+        report.alive = proc.poll() is None
     return report
 
 
@@ -279,14 +308,82 @@ def test_a_terminal_that_stops_reading_never_stalls_the_feed(tmp_path: Path) -> 
     assert report.idle_closes == 0 and report.slow_closes == 0, why
     # The loop that reads the socket kept running: its keep-alive pings reached the sim.
     assert report.requests_during_stall >= 1, why
-    assert report.waiting_at_resume <= TERMINAL_BACKLOG_MAX, why
-    assert report.seconds_to_current is not None, why
+    assert report.seconds_to_current is not None and report.bytes_to_current is not None, why
     assert report.seconds_to_current <= REPAINT_S + SLACK_S, why
+    assert report.bytes_to_current <= BYTES_TO_CURRENT_MAX, why
 
 
-if __name__ == "__main__":  # the manual long run: python tests/test_terminal_backpressure.py 120
+def test_a_resize_while_pictures_are_held_shows_whole_at_the_new_size(tmp_path: Path) -> None:
+    """A resize during a hold: its picture is skipped with the others, and after the release
+    the screen is whole at the new size: the book, the status bar and the footer moved down,
+    nothing left where they were."""
+    rows2, cols2 = ROWS + 4, COLS  # same width: the footer and status bar only move
+    config = SimConfig(markets=(MARKET,), seed=6, rate=50.0, trade_rate=5.0)
+    with sim_on_thread(config) as (sim, call), app_on_pty(sim.url, tmp_path) as (proc, term):
+        term.reading.clear()
+        time.sleep(1.5)  # the terminal is full: pictures are held
+        fcntl.ioctl(term.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows2, cols2, 0, 0))
+        os.kill(proc.pid, signal.SIGWINCH)
+        time.sleep(1.5)  # the app lays out the new size, its picture is skipped
+        call(sim.pause)
+        time.sleep(0.5)
+        truth = call(lambda: sim.truth(MARKET))
+        with term.lock:
+            term.screen.resize(rows2, cols2)
+        t_resume = time.monotonic()
+        term.reading.set()
+
+        def current() -> bool:
+            lines = term.lines()
+            return (screen_matches(lines, truth) and lines[-1].startswith("a Add")
+                    and "reconnects 0" in lines[-2]
+                    and sum("a Add" in x for x in lines) == 1
+                    and sum("reconnects" in x for x in lines) == 1)
+
+        _wait(current, REPAINT_S + SLACK_S, "the whole screen at the new size", term)
+        print(f"screen current {time.monotonic() - t_resume:.3f} s after resume")
+
+
+def test_the_writer_never_blocks_and_keeps_every_byte_in_order() -> None:
+    """A pipe nobody reads: submitting 8 MB returns at once; then every byte arrives, in order."""
+    read_fd, write_fd = os.pipe()
+    drained = threading.Event()
+    file = os.fdopen(write_fd, "w", encoding="utf-8")
+    try:
+        writer = TerminalWriter(file, drained.set)
+        writer.start()
+        texts = [f"\x1b[{i % 40 + 1};1H" + "█" * 900 + f"\x1b[0m{i}\n" for i in range(3000)]
+        t0 = time.monotonic()
+        for text in texts:
+            writer.submit(text)
+        submit_s = time.monotonic() - t0
+        time.sleep(0.3)
+        assert writer.lag(time.monotonic()) >= 0.3  # stuck behind the full pipe
+        writer.call_when_drained()
+        got = bytearray()
+        while not drained.is_set() or select.select([read_fd], [], [], 0)[0]:
+            if select.select([read_fd], [], [], 0.05)[0]:
+                got += os.read(read_fd, 1 << 16)
+        assert submit_s < 1.0, submit_s  # a blocking writer would wait on the reader forever
+        assert got.decode() == "".join(texts)
+        assert writer.lag(time.monotonic()) == 0.0 and writer.waiting_chars == 0
+        os.close(read_fd)  # the terminal goes away: the writer stops, submit still returns
+        writer.submit("x" * 100_000)
+        writer.stop()
+        assert isinstance(writer.error, OSError)
+        writer.submit("after the end")
+    finally:
+        with contextlib.suppress(OSError):  # a broken pipe: what was buffered is lost
+            file.close()
+
+
+if __name__ == "__main__":
+    # The manual long run, against the live server's 60 s idle close:
+    #   python tests/test_terminal_backpressure.py 120
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmpdir:
-        print(measure_stall(float(sys.argv[1]) if len(sys.argv) > 1 else 120.0,
-                            Path(tmpdir)).summary())
+        stall = float(sys.argv[1]) if len(sys.argv) > 1 else 120.0
+        found = measure_stall(stall, Path(tmpdir), idle_close_s=60.0)
+        print(found.summary())
+        print("\n".join(found.last_screen))
