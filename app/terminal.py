@@ -6,7 +6,7 @@ terminal stops reading (a stalled SSH link, a suspended terminal window), the th
 feed, so no frame is read and no keep-alive ping is sent, and the server's idle timer (or the
 app's own stale detection) drops the link.
 
-`BackpressureDriver` changes two things and keeps the rest of `LinuxDriver`:
+`BackpressureDriver` keeps all of `LinuxDriver` but its writing:
 
 - Handing text to the writer thread never blocks: the queue is unbounded. Each `write` call is
   written whole and in order by one thread, so the terminal never sees half an escape sequence
@@ -18,6 +18,7 @@ app's own stale detection) drops the link.
   stall are skipped, and the screen is current one repaint after the terminal reads again.
   Only the few pictures of those first `HOLD_AFTER_S` wait in the queue, plus any rare control
   sequence written during the hold (a bell, a mode change), which must not be lost.
+- Back from a suspension (SIGTSTP, SIGCONT) any hold ends and the screen is repainted in full.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ class TerminalWriter(threading.Thread):
         self._oldest: float | None = None  # when the oldest text not yet written was submitted
         self._drain_wanted = False
         self.waiting_chars = 0
-        self.chars_written = 0
         self.error: BaseException | None = None  # the terminal went away (EIO after a hang-up)
 
     def submit(self, text: str) -> None:
@@ -122,7 +122,6 @@ class TerminalWriter(threading.Thread):
             flush()
             with cond:
                 self.waiting_chars -= len(text)
-                self.chars_written += len(text)
                 self._oldest = texts[0][0] if texts else None
 
 
@@ -135,25 +134,27 @@ class BackpressureDriver(LinuxDriver):
         self._terminal: TerminalWriter | None = None
         self._loop_thread = 0  # Textual's Driver keeps the app's loop as `_loop`
         self._holding = False
-        self.holds = 0  # how many times pictures were held for a terminal that did not read
-
-    @property
-    def holding(self) -> bool:
-        return self._holding
+        self._started = False
 
     def start_application_mode(self) -> None:
-        # Also on resume after ctrl+z, when `close` has stopped the previous writer.
         self._loop_thread = threading.get_ident()
         if self._terminal is None or not self._terminal.is_alive():
             assert self._file is not None, "no terminal to write to"
             self._terminal = TerminalWriter(self._file, self._writer_drained)
             self._terminal.start()
         super().start_application_mode()  # type: ignore[no-untyped-call]
+        if self._started:
+            # Back from a suspension (SIGTSTP, then SIGCONT): the alternate screen is blank
+            # again, and a hold begun before it would never end (`close` wrote everything
+            # and stopped the writer without a drained call). Release and repaint in full.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._release)  # we are in a signal handler
+        self._started = True
 
     def write(self, data: str) -> None:
         terminal = self._terminal
-        assert terminal is not None, "Driver must be in application mode"
-        terminal.submit(data)
+        if terminal is not None:  # None: not in application mode, no terminal to draw on
+            terminal.submit(data)
 
     def flush(self) -> None:
         """Called by Textual after each picture: hold pictures if the terminal is behind."""
@@ -164,7 +165,6 @@ class BackpressureDriver(LinuxDriver):
         if (terminal.lag(time.monotonic()) > HOLD_AFTER_S
                 or terminal.waiting_chars > HOLD_AFTER_CHARS):
             self._holding = True
-            self.holds += 1
             self._app._begin_batch()  # the app renders and writes no picture until released
             terminal.call_when_drained()
 
@@ -174,13 +174,13 @@ class BackpressureDriver(LinuxDriver):
             self._loop.call_soon_threadsafe(self._release)
 
     def _release(self) -> None:
-        if not self._holding:
-            return
-        self._holding = False
+        """On the loop: end the hold, if any, and repaint the whole screen."""
         app = self._app
-        app._end_batch()
-        # Pictures of the hold were skipped (a resize, say, even rendered and then dropped):
-        # one full repaint makes the screen current.
+        if self._holding:
+            self._holding = False
+            app._end_batch()
+        # The pictures of the hold were skipped (one of them perhaps rendered, then dropped
+        # by Textual's batch check): one full repaint makes the screen current.
         with contextlib.suppress(Exception):  # no screen: the app is ending
             app.screen.refresh()
 

@@ -32,7 +32,7 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -88,12 +88,22 @@ def sim_on_thread(config: SimConfig) -> Iterator[tuple[SimServer, Callable[..., 
 
 
 # ----------------------------------------------------------------- the terminal
+class AltScreen(pyte.Screen):
+    """pyte without the alternate screen ignores `CSI ? 1049 h`; a terminal shows a blank
+    screen there, so a picture the app never repaints after entering it stays missing."""
+
+    def set_mode(self, *modes: int, **kwargs: Any) -> None:
+        super().set_mode(*modes, **kwargs)
+        if kwargs.get("private") and 1049 in modes:
+            self.erase_in_display(2)
+
+
 class Terminal:
     """The master side of a pty, read on a thread into a pyte screen; reading can stop."""
 
     def __init__(self, master: int) -> None:
         self.master = master
-        self.screen = pyte.Screen(COLS, ROWS)
+        self.screen = AltScreen(COLS, ROWS)
         self._stream = pyte.ByteStream(self.screen)
         self.lock = threading.Lock()
         self.reading = threading.Event()
@@ -170,9 +180,25 @@ def screen_matches(lines: list[str], truth: dict[str, list[list[str]]]) -> bool:
             and asks == want_asks[:len(asks)] and bids == want_bids[:len(bids)])
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def screen_whole(lines: list[str], truth: dict[str, list[list[str]]]) -> bool:
+    """The sim's book on screen, and every fixed line where it belongs, once."""
+    text = "\n".join(lines)
+    return (screen_matches(lines, truth) and lines[0].startswith(f" {MARKET}")
+            and "━" in lines[1] and "Price    Size     Cum" in lines[3]
+            and "Time         Price" in text and lines[-1].startswith("a Add")
+            and "reconnects 0" in lines[-2] and text.count("a Add") == 1
+            and text.count("reconnects") == 1)
+
+
+def process_state(pid: int) -> str:
+    """R, S, T (stopped), ... from /proc."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def proc_figure(pid: int, file: str, key: str) -> int:
+    """A number from /proc/PID/FILE: status VmRSS (KiB), io wchar (bytes written by write(2))."""
+    for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+        if line.startswith(f"{key}:"):
             return int(line.split()[1])
     return 0
 
@@ -196,14 +222,7 @@ class StallReport:
     last_screen: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"stall {self.stall_s:g} s: connections {self.connections}, status bar "
-                f"'{self.reconnects_shown}', client requests during the stall "
-                f"{self.requests_during_stall}, depth pushes during the stall "
-                f"{self.depth_sent_during_stall}, idle/slow closes {self.idle_closes}/"
-                f"{self.slow_closes}, bytes written during the stall {self.written_during_stall}, "
-                f"bytes waiting in the terminal at resume {self.waiting_at_resume}, RSS {self.rss_before_kib} -> {self.rss_after_kib} "
-                f"KiB, screen current after resume in {self.seconds_to_current} s and "
-                f"{self.bytes_to_current} bytes")
+        return ", ".join(f"{k} {v}" for k, v in asdict(self).items() if k != "last_screen")
 
 
 def _wait(pred: Callable[[], bool], timeout: float, what: str, term: Terminal) -> None:
@@ -242,14 +261,6 @@ def app_on_pty(url: str, tmp: Path) -> Iterator[tuple[subprocess.Popen[bytes], T
         os.close(master)
 
 
-def chars_written(pid: int) -> int:
-    """What the process has written through write(2) so far: the terminal, mostly."""
-    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-        if line.startswith("wchar:"):
-            return int(line.split()[1])
-    return 0
-
-
 def measure_stall(stall_s: float, tmp: Path, *, idle_close_s: float = IDLE_CLOSE_S,
                   settle_s: float = 10.0) -> StallReport:
     """Run the app on a pty, stop reading for `stall_s`, resume; return what was seen."""
@@ -259,17 +270,17 @@ def measure_stall(stall_s: float, tmp: Path, *, idle_close_s: float = IDLE_CLOSE
     with sim_on_thread(config) as (sim, call), app_on_pty(sim.url, tmp) as (proc, term):
         session = sim.sessions[0]
         time.sleep(1.0)
-        report.rss_before_kib = rss_kib(proc.pid)
+        report.rss_before_kib = proc_figure(proc.pid, "status", "VmRSS")
         requests0 = call(lambda: session.stats.requests)
         depth0 = call(lambda: session.stats.depth_msgs_sent)
-        wchar0 = chars_written(proc.pid)
+        wchar0 = proc_figure(proc.pid, "io", "wchar")
 
         term.reading.clear()  # the terminal stops reading: a stalled link
         time.sleep(stall_s)
         report.requests_during_stall = call(lambda: session.stats.requests) - requests0
         report.depth_sent_during_stall = call(lambda: session.stats.depth_msgs_sent) - depth0
-        report.rss_after_kib = rss_kib(proc.pid)
-        report.written_during_stall = chars_written(proc.pid) - wchar0
+        report.rss_after_kib = proc_figure(proc.pid, "status", "VmRSS")
+        report.written_during_stall = proc_figure(proc.pid, "io", "wchar") - wchar0
         report.waiting_at_resume = term.waiting_bytes()
         # Freeze the market, let what is in flight land, then take the truth.
         call(sim.pause)
@@ -314,9 +325,8 @@ def test_a_terminal_that_stops_reading_never_stalls_the_feed(tmp_path: Path) -> 
 
 
 def test_a_resize_while_pictures_are_held_shows_whole_at_the_new_size(tmp_path: Path) -> None:
-    """A resize during a hold: its picture is skipped with the others, and after the release
-    the screen is whole at the new size: the book, the status bar and the footer moved down,
-    nothing left where they were."""
+    """A resize during a hold: after the release the screen is whole at the new size (the book,
+    the status bar and the footer moved down, nothing left where they were)."""
     rows2, cols2 = ROWS + 4, COLS  # same width: the footer and status bar only move
     config = SimConfig(markets=(MARKET,), seed=6, rate=50.0, trade_rate=5.0)
     with sim_on_thread(config) as (sim, call), app_on_pty(sim.url, tmp_path) as (proc, term):
@@ -333,15 +343,31 @@ def test_a_resize_while_pictures_are_held_shows_whole_at_the_new_size(tmp_path: 
         t_resume = time.monotonic()
         term.reading.set()
 
-        def current() -> bool:
-            lines = term.lines()
-            return (screen_matches(lines, truth) and lines[-1].startswith("a Add")
-                    and "reconnects 0" in lines[-2]
-                    and sum("a Add" in x for x in lines) == 1
-                    and sum("reconnects" in x for x in lines) == 1)
-
-        _wait(current, REPAINT_S + SLACK_S, "the whole screen at the new size", term)
+        _wait(lambda: screen_whole(term.lines(), truth), REPAINT_S + SLACK_S,
+              "the whole screen at the new size", term)
         print(f"screen current {time.monotonic() - t_resume:.3f} s after resume")
+
+
+def test_a_suspension_during_a_hold_ends_it_and_repaints(tmp_path: Path) -> None:
+    """SIGTSTP while pictures are held: Textual stops the writer (it writes everything first)
+    with no drained call; after SIGCONT the hold must end and the blank alternate screen be
+    painted whole. (Before this was handled the screen stayed blank for good.)"""
+    config = SimConfig(markets=(MARKET,), seed=7, rate=50.0, trade_rate=5.0)
+    with sim_on_thread(config) as (sim, call), app_on_pty(sim.url, tmp_path) as (proc, term):
+        term.reading.clear()
+        time.sleep(1.5)  # the terminal is full: pictures are held
+        os.kill(proc.pid, signal.SIGTSTP)
+        time.sleep(0.5)
+        term.reading.set()  # the app leaves application mode, then stops itself
+        _wait(lambda: process_state(proc.pid) == "T", 10, "the app to stop", term)
+        call(sim.pause)
+        truth = call(lambda: sim.truth(MARKET))
+        t_resume = time.monotonic()
+        os.kill(proc.pid, signal.SIGCONT)
+        # (plus a second: the frames the sim sent while the app was stopped come first)
+        _wait(lambda: screen_whole(term.lines(), truth), REPAINT_S + SLACK_S + 1.0,
+              "the whole screen after SIGCONT", term)
+        print(f"screen whole {time.monotonic() - t_resume:.3f} s after SIGCONT")
 
 
 def test_the_writer_never_blocks_and_keeps_every_byte_in_order() -> None:
