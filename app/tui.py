@@ -513,6 +513,9 @@ def help_rows() -> list[tuple[str, str]]:
 def run_tui(config: AppConfig) -> int:
     """Run the app in the terminal; the terminal is restored on every exit, crash included."""
     app = DfxApp(config)
+    from dfx_tui.app.terminal import with_backpressure  # issue 11: never wait on the terminal
+
+    app.driver_class = with_backpressure(app.driver_class)
     try:
         result = app.run()
     finally:
