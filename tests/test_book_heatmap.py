@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -240,3 +244,17 @@ def test_grid_rejects_empty_shapes():
         grid(store, 1.0, 1.0, 5, 0.0, 1.0, 5)
     with pytest.raises(ValueError):
         HeatmapStore(max_levels=0)
+
+
+@pytest.mark.timeout(120)
+def test_heatmap_benchmark_still_runs_and_prints_its_figures():
+    """A tiny run of tests/benchmarks/bench_heatmap.py: keys and sanity only, no timings."""
+    bench = Path(__file__).parent / "benchmarks" / "bench_heatmap.py"
+    proc = subprocess.run([sys.executable, str(bench), "--minutes", "0.25", "--rate", "100"],
+                          capture_output=True, text=True, timeout=110)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    figures = json.loads(proc.stdout)
+    assert figures["mb_per_market_hour"] > 0 and figures["runs_stored_per_hour"] > 0
+    assert figures["segments"] >= 1
+    for key in ("us_per_sample_book", "ms_grid_live_200x80", "ms_grid_new_column"):
+        assert isinstance(figures[key], int | float)
