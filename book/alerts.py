@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -238,14 +239,25 @@ class AlertBook:
 def _imbalance(book: OrderBook, mid: float, within_bps: float) -> float | None:
     """(bid - ask) / (bid + ask) of the size within `within_bps` of the mid; None if none."""
     band = mid * within_bps / 10_000
-    bid = ask = 0.0
-    for price, size in book.bids():
-        if float(price) < mid - band:
-            break
-        bid += float(size)
-    for price, size in book.asks():
-        if float(price) > mid + band:
-            break
-        ask += float(size)
+    bid = _size_within(book.bids, mid - band, is_bid=True)
+    ask = _size_within(book.asks, mid + band, is_bid=False)
     total = bid + ask
     return None if total <= 0 else (bid - ask) / total
+
+
+def _size_within(levels: Callable[[int], list[tuple[str, str]]], limit: float,
+                 is_bid: bool) -> float:
+    """Size of the levels from the touch out to `limit`, reading the side a chunk at a time
+    (a narrow band reads a few levels, not the whole side)."""
+    n = 16
+    while True:
+        chunk = levels(n)
+        total = 0.0
+        for price, size in chunk:
+            p = float(price)
+            if (p < limit) if is_bid else (p > limit):
+                return total
+            total += float(size)
+        if len(chunk) < n:
+            return total
+        n *= 4

@@ -1,8 +1,8 @@
 """Heatmap queries: a (price row x time column) grid of resting size, trade marks, colour scale.
 
 Rows split [price_lo, price_hi) evenly, row 0 at the top (highest prices); sizes of every
-level in a row add up (that is the price grouping: pick price_lo/price_hi/rows so a row is
-`group` ticks, with price_lo half a tick below a bucket edge so no price sits on a boundary).
+level in a row add up (that is the price grouping: `price_window` gives the range where each
+row is `group` ticks and no price sits on a row boundary).
 Columns split [t0, t1) evenly. A cell holds the time-weighted mean size over the part of
 the column that has data (`how="mean"`, the resting size) or the largest size seen in it
 (`how="max"`, so a short-lived wall still shows), or None when the column has no data at all
@@ -57,6 +57,15 @@ def row_of(price: float, price_lo: float, price_hi: float, rows: int) -> int:
         return -1
     r = rows - 1 - int((price - price_lo) * rows / (price_hi - price_lo))
     return min(rows - 1, max(0, r))
+
+
+def price_window(center: float, tick: float, group: int, rows: int) -> tuple[float, float]:
+    """(price_lo, price_hi) of `rows` rows of `group` ticks each around `center`: each row
+    holds the ticks from a multiple of the row height up (the ladder's bid grouping), and the
+    edges sit half a tick off any price, so float rounding never moves a level across one."""
+    height = tick * group
+    lo = (math.floor(center / height) - rows // 2) * height - tick / 2
+    return lo, lo + rows * height
 
 
 def column_edges(t0: float, t1: float, columns: int) -> list[float]:

@@ -18,6 +18,7 @@ from dfx_tui.book.heatmap_grid import (
     grid,
     intensity,
     percentile_scale,
+    price_window,
     row_of,
 )
 from dfx_tui.book.heatmap_store import HeatmapStore
@@ -236,6 +237,19 @@ def test_rows_colour_scale_and_current_column():
     assert percentile_scale([[None, 0.0]]) == 0.0
     assert intensity(1000.0, scale) == 1.0 and intensity(2.5, scale) == 0.5
     assert intensity(None, scale) == 0.0 and intensity(1.0, 0.0) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(100, 10**7), st.sampled_from([2, 4, 8]), st.sampled_from([1, 2, 5, 10, 50]),
+       st.integers(1, 60))
+def test_price_window_rows_hold_group_ticks_from_a_multiple(center_ticks, dp, group, rows):
+    tick = 10.0**-dp
+    lo, hi = price_window(center_ticks * tick, tick, group, rows)
+    first = round((lo + tick / 2) / tick)  # the lowest tick in the window
+    assert first % group == 0 and first <= center_ticks < first + rows * group
+    for k in range(first, first + rows * group, max(1, group // 2)):
+        price = float(f"{k * tick:.{dp}f}")  # as the book parses it from wire text
+        assert row_of(price, lo, hi, rows) == rows - 1 - (k - first) // group
 
 
 def test_grid_rejects_empty_shapes():
