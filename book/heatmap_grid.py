@@ -64,7 +64,8 @@ def price_window(center: float, tick: float, group: int, rows: int) -> tuple[flo
     holds the ticks from a multiple of the row height up (the ladder's bid grouping), and the
     edges sit half a tick off any price, so float rounding never moves a level across one."""
     height = tick * group
-    lo = (math.floor(center / height) - rows // 2) * height - tick / 2
+    bucket = round(center / tick) // group  # via whole ticks: 19.47 / 0.01 is 1946.99999...
+    lo = (bucket - rows // 2) * height - tick / 2
     return lo, lo + rows * height
 
 
