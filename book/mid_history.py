@@ -1,0 +1,77 @@
+"""Mid-price history for the market header's sparkline: one value a second, last N minutes.
+
+A fixed ring of float64 slots (15 minutes: 900 slots, 7 KB a market), one slot per `step`
+seconds of the caller's clock. The last value recorded in a slot wins. A slot nobody recorded
+(the app was not called, the feed was down) or recorded as None (no book) is a gap: NaN in
+the ring, None when read, never interpolated.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+NAN = math.nan
+
+
+class MidHistory:
+    __slots__ = ("step", "capacity", "_ring", "_last_slot")
+
+    def __init__(self, minutes: float = 15.0, step: float = 1.0) -> None:
+        if step <= 0 or minutes <= 0:
+            raise ValueError("minutes and step must be positive")
+        self.step = step
+        self.capacity = max(1, round(minutes * 60 / step))
+        self._ring = array("d", [NAN]) * self.capacity
+        self._last_slot: int | None = None
+
+    def record(self, now: float, mid: float | None) -> None:
+        """The mid at `now` (None: no book, a gap). A clock going backwards is ignored."""
+        slot = math.floor(now / self.step)
+        last = self._last_slot
+        if last is not None:
+            if slot < last:
+                return
+            for k in range(last + 1, min(slot, last + self.capacity + 1)):
+                self._ring[k % self.capacity] = NAN  # slots skipped over are gaps
+        self._ring[slot % self.capacity] = NAN if mid is None else mid
+        self._last_slot = slot
+
+    def mark_gap(self, now: float) -> None:
+        self.record(now, None)
+
+    def last(self) -> float | None:
+        if self._last_slot is None:
+            return None
+        value = self._ring[self._last_slot % self.capacity]
+        return None if math.isnan(value) else value
+
+    def series(self, now: float) -> list[float | None]:
+        """The window ending at `now`, oldest first, one entry a slot (None = no data)."""
+        slot = math.floor(now / self.step)
+        last = self._last_slot
+        out: list[float | None] = []
+        for k in range(slot - self.capacity + 1, slot + 1):
+            if last is None or k > last or k <= last - self.capacity:
+                out.append(None)  # not recorded yet, or overwritten by newer slots
+                continue
+            value = self._ring[k % self.capacity]
+            out.append(None if math.isnan(value) else value)
+        return out
+
+    def buckets(self, now: float, width: int) -> list[tuple[float, float] | None]:
+        """The window in `width` buckets, oldest first: (min, max) of each, None if empty."""
+        return bucket_min_max(self.series(now), width)
+
+
+def bucket_min_max(values: list[float | None], width: int) -> list[tuple[float, float] | None]:
+    """Split `values` into `width` consecutive buckets (each at least one value wide; with
+    more buckets than values some repeat a value) and give each bucket's (min, max)."""
+    n = len(values)
+    out: list[tuple[float, float] | None] = []
+    for b in range(max(0, width)):
+        lo = b * n // width
+        hi = max((b + 1) * n // width, lo + 1)
+        seen = [v for v in values[lo:hi] if v is not None]
+        out.append((min(seen), max(seen)) if seen else None)
+    return out
