@@ -140,7 +140,7 @@ def parse_json(data: bytes | str) -> Any:
     if len(data) > MAX_TEXT_FRAME:
         raise ProtocolError("frame too large")
     try:
-        if type(data) is not str:
+        if isinstance(data, bytes):
             data = data.decode()
         return _loads(data)
     except (ValueError, RecursionError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
@@ -150,7 +150,7 @@ def parse_json(data: bytes | str) -> Any:
 _loads = json.loads
 
 
-def decode_frame(data: bytes | str) -> Event:
+def decode_frame(data: object) -> Event:
     """Binary frame = zlib + JSON; text frame = JSON. Returns a typed event."""
     if type(data) is bytes:
         obj = parse_json(inflate(data))

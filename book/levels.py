@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dfx_tui.book.text import inert_text
+
 Level = tuple[float, tuple[str, str] | None]
 
 _MAX_TEXT = 64  # a price or amount longer than this is not a number any exchange sends
@@ -70,5 +72,5 @@ def plain_pair(price: str, amount: str) -> bool:
 
 
 def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A bad level quoted in an error message: its repr, inert and cut short."""
+    return inert_text(repr(value), 60)

@@ -75,7 +75,7 @@ class TradeTape:
     def newest(self, n: int | None = None) -> list[Trade]:
         if n is None:
             return list(self._trades)
-        out = []
+        out: list[Trade] = []
         for trade in self._trades:
             if len(out) >= n:
                 break
