@@ -13,7 +13,7 @@ from dfx_tui.book.text import inert_text
 
 Level = tuple[float, tuple[str, str] | None]
 
-_MAX_TEXT = 64  # a price or amount longer than this is not a number any exchange sends
+MAX_TEXT = 64  # a price or amount longer than this is not a number any exchange sends
 # Levels per side in one message. Nobody knows the real snapshot depth (30-50 is a guess), so
 # this is far above it; it only stops one frame under the inflate cap from loading a book of a
 # million levels (seconds of CPU, hundreds of MiB kept).
@@ -39,7 +39,7 @@ def parse_levels(raw: object) -> list[Level]:
         price, amount = level
         if type(price) is not str or type(amount) is not str:
             raise ValueError(f"price and amount must be strings, got {_short(level)}")
-        if len(price) > _MAX_TEXT or len(amount) > _MAX_TEXT:
+        if len(price) > MAX_TEXT or len(amount) > MAX_TEXT:
             raise ValueError("price or amount text too long")
         try:
             p = float(price)

@@ -217,14 +217,14 @@ def _feed() -> FeedClient:
     """A feed with markets subscribed and requests 1..24 in flight, so replies hit them."""
     feed = FeedClient(AppConfig(markets=list(MARKETS)))
     now = time.monotonic()
-    requests = feed.core.requests
+    requests = feed.core.dialogue.requests
     for rid in range(1, 25):
         method = PENDING_METHODS[rid % len(PENDING_METHODS)]
         markets = MARKETS if rid % 4 else MARKETS[:1]
         requests.pending[rid] = Request(rid, method, list(markets), "", now, time.time(),
                                         tuple(markets))
         if method == "server.ping":
-            feed.core.keepalive.unanswered_since = now
+            feed.core.dialogue.keepalive.unanswered_since = now
     return feed
 
 
@@ -307,7 +307,7 @@ def test_replies_to_requests_in_flight():
                 feed.handle_frame(_encode({"id": rid, "result": result, "error": None}, encode),
                                   1.0)
                 n += 1
-        assert not feed.core.requests.pending
+        assert not feed.core.dialogue.requests.pending
     for error in HOSTILE_ERRORS:
         feed = _feed()
         for rid in range(1, 25):

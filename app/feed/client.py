@@ -23,9 +23,9 @@ from websockets.asyncio.client import ClientConnection
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.backoff import Backoff
-from dfx_tui.app.feed.core import ERROR_LIMIT, MAX_BOOK_LEVELS, FeedCore
+from dfx_tui.app.feed.core import MAX_BOOK_LEVELS, FeedCore
 from dfx_tui.app.feed.link import MAX_FRAME, FeedLink
-from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
+from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
 from dfx_tui.app.feed.recorder import Recorder
 from dfx_tui.app.feed.replay import replay
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market

@@ -8,8 +8,9 @@ No logging, notices, time formatting or clock reads per message; rates come from
 Everything else is plain calls that take `now` (monotonic seconds): `connected(now, url)` and
 `disconnected(reason)` bracket a connection; `tick(now)` decides what to send (the greeting,
 resubscribes, probes, pings), expires requests and says when the link is stale;
-`take_outgoing()` hands the link the requests to write. No asyncio, no sockets: `link.py`
-does the I/O, `replay.py` drives the same core from a file, and tests drive it by hand.
+`take_outgoing()` hands the link the requests to write (that side lives in dialogue.py).
+No asyncio, no sockets: `link.py` does the I/O, `replay.py` drives the same core from a file,
+and tests drive it by hand.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from typing import Any
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.backoff import Backoff
-from dfx_tui.app.feed.keepalive import KeepAlive
-from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
-from dfx_tui.app.feed.requests import PING, Request, Requests
-from dfx_tui.app.feed.subscriptions import CHANNELS, TRANSIENT_ERRORS, Subscriptions
+from dfx_tui.app.feed.dialogue import Dialogue
+from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
+from dfx_tui.app.feed.requests import Request
+from dfx_tui.app.feed.subscriptions import Subscriptions
 from dfx_tui.book.codec import (
     DepthUpdate,
     ErrorReply,
@@ -44,7 +45,6 @@ log = logging.getLogger("dfx_tui.feed")
 
 # Updates that only ever add levels far from the touch would grow a book without end.
 MAX_BOOK_LEVELS = 4 * MAX_LEVELS
-ERROR_LIMIT = 160  # characters of an error shown in the status bar
 LOG_EVERY_S = 5.0  # rejected frames: at most one log line per this
 
 
@@ -58,17 +58,13 @@ class FeedCore:
         self.status = ConnectionStatus(url=config.replay or config.url)
         self.backoff = backoff or Backoff()  # reset by real market data, read by the link
         self.frames_dropped = 0  # pushes for markets not wanted, or deltas before a snapshot
-        self.requests = Requests()
         self.subs = Subscriptions()
-        self.keepalive = KeepAlive(config.ping_interval, config.pong_timeout,
-                                   config.stale_after)
+        self.dialogue = Dialogue(self, wall)  # requests, replies and timers
         self.record_frame: Callable[[Any, float], None] | None = None  # set while recording
         self.on_wake: Callable[[], None] | None = None  # the link's "tick me soon"
         self._notify = notify
-        self._wall = wall
         self._synced = self.subs.synced  # the same set (only ever cleared): read per delta
         self._got_data = False
-        self._greet = False  # a connection just opened: server.time and subscribe next tick
         self._rate_prev: tuple[float, int, dict[str, int]] | None = None
         self._log_after = float("-inf")
         self._log_suppressed = 0
@@ -165,7 +161,7 @@ class FeedCore:
             if market is not None:
                 market.tape.apply(ev.clean, ev.trades)
         elif type(ev) is Reply or type(ev) is ErrorReply:
-            self._on_reply(ev, received_at)
+            self.dialogue.on_reply(ev, received_at)
         # UnknownPush (ticker etc.): counted above, otherwise ignored
 
     def _wanted_market(self, name: str, received_at: float) -> Market | None:
@@ -248,149 +244,27 @@ class FeedCore:
         self._set_state(market, MarketState.REJECTED, why)
         self.notice(NoticeKind.REJECTED, name, f"{name}: {why}")
 
-    # ================================================================ replies
-    def _on_reply(self, ev: Reply | ErrorReply, received_at: float) -> None:
-        request = self.requests.answered(ev.id)
-        if request is None:
-            return  # not ours (or it timed out already)
-        if request.probe:
-            self._probe_answered(request, ev)
-            return
-        method = request.method
-        st = self.status
-        if method == PING:
-            self.keepalive.ponged(request.sent_at)
-            st.latency_ms = round((received_at - request.sent_at) * 1000.0, 1)
-        elif method == "server.time":
-            result = ev.result if type(ev) is Reply else None
-            # Unix seconds; a huge integer would overflow float(), a bool is no time.
-            if (type(result) is int or type(result) is float) and 0 < result < 1e11:
-                mid = request.sent_wall + (received_at - request.sent_at) / 2
-                st.clock_offset_s = round(float(result) - mid, 3)
-                if st.state is LinkState.CONNECTING:
-                    st.state = LinkState.LIVE
-        elif method.endswith(".subscribe"):
-            if type(ev) is Reply:
-                self.subs.accepted()
-                self.subs.acked(request.markets)
-            elif type(ev) is ErrorReply:
-                self._subscribe_refused(request, ev, received_at)
-        elif type(ev) is ErrorReply:
-            st.last_error = inert_text(f"{method} failed: {ev.message}", ERROR_LIMIT)
-
-    def _subscribe_refused(self, request: Request, ev: ErrorReply, now: float) -> None:
-        self.status.last_error = inert_text(f"{request.method} refused: {ev.message}",
-                                            ERROR_LIMIT)
-        if ev.code in TRANSIENT_ERRORS:
-            self.subs.refused_for_now(now)
-            self._wake()
-            return
-        if not request.method.startswith("depth."):
-            return  # the depth reply decides which markets are bad
-        if len(request.markets) == 1:
-            self.reject(request.markets[0], f"server refused: {ev.message}")
-        else:
-            self.subs.probe.start(m for m in self.markets if m in request.markets)
-            self._wake()
-
-    def _probe_answered(self, request: Request, ev: Reply | ErrorReply) -> None:
-        probe = self.subs.probe
-        if probe.in_flight == request.id:
-            probe.in_flight = None
-        if type(ev) is Reply:
-            self.subs.accepted()
-            self.subs.acked(request.markets)
-        elif type(ev) is ErrorReply and ev.code not in TRANSIENT_ERRORS:
-            self.reject(request.markets[0], f"server refused: {ev.message}")
-        self._wake()
-
-    # ================================================================ what to send, when
+    # ================================================================ the conversation
     def tick(self, now: float) -> str | None:
         """Queue what is due (see `take_outgoing`); return why the link must be dropped as
         stale, or None."""
-        if self._greet:
-            self._greet = False
-            self._send("server.time", [], now)
-            self._subscribe_all(now, fresh=True)
-        probe = self.subs.probe
-        if probe.running:
-            self._probe_step(now)
-        if not probe.running:
-            due = self.subs.due(now)
-            if due is not None and now >= due:
-                self._subscribe_all(now, fresh=False)
-        why = self._check_timers(now)
-        if why is not None:
-            return why
-        if self.keepalive.ping_due(now):
-            self._send(PING, [], now)
-            self.keepalive.pinged(now)
-        return None
+        return self.dialogue.tick(now)
 
     def wake_in(self, now: float) -> float | None:
         """Seconds until `tick` has work that the link's regular clock could be late for."""
-        probe = self.subs.probe
-        if probe.running:
-            return 0.0 if probe.in_flight is None else None
-        due = self.subs.due(now)
-        return None if due is None else max(0.0, due - now)
+        return self.dialogue.wake_in(now)
 
     def take_outgoing(self) -> list[Request]:
-        return self.requests.take_outgoing()
+        """The requests queued since the last call, oldest first, for the link to write."""
+        return self.dialogue.requests.take_outgoing()
 
     def request_resubscribe(self) -> None:
         self.subs.needed = True
-        self._wake()
+        self.wake()
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
         if self.on_wake is not None:
             self.on_wake()
-
-    def _send(self, method: str, params: list[str], now: float, *,
-              markets: tuple[str, ...] = (), probe: bool = False) -> Request:
-        return self.requests.send(method, params, now, self._wall(), markets=markets,
-                                  probe=probe)
-
-    def _subscribe_all(self, now: float, *, fresh: bool) -> None:
-        wanted = self.wanted()
-        self.subs.sent(wanted, now)
-        for channel in CHANNELS:
-            if not fresh:
-                self._send(f"{channel}.unsubscribe", [], now)
-            if wanted:
-                self._send(f"{channel}.subscribe", wanted, now, markets=tuple(wanted))
-
-    def _probe_step(self, now: float) -> None:
-        """One market alone, after a refused subscribe of several; when all were tried, one
-        subscribe with every good market."""
-        probe = self.subs.probe
-        if probe.in_flight is not None:
-            return
-        name = probe.next_suspect(self.wanted())
-        if name is None:
-            self.subs.needed = True
-            return
-        self._send("depth.unsubscribe", [], now)
-        probe.in_flight = self._send("depth.subscribe", [name], now, markets=(name,),
-                                     probe=True).id
-
-    def _check_timers(self, now: float) -> str | None:
-        why = self.keepalive.verdict(now, self.status.last_message_at)
-        if why is not None:
-            self.set_link(LinkState.STALE, why)
-            self.notice(NoticeKind.STALE, None, why)
-            return why
-        timeout = self.config.request_timeout
-        for request in self.requests.expire(now, timeout):
-            self.status.last_error = f"{request.method}: no reply within {timeout:g} s"
-            if request.method.endswith(".subscribe"):  # no ack: the snapshot clock decides
-                self.subs.acked(request.markets)
-            if request.probe and self.subs.probe.in_flight == request.id:
-                self.subs.probe.in_flight = None  # not refused either: on to the next one
-        limit = self.config.snapshot_timeout
-        for name in self.subs.overdue(now, limit):
-            self.reject(name, f"no snapshot within {limit:g} s")
-        return None
 
     # ================================================================ connections
     def connected(self, now: float, url: str) -> None:
@@ -400,8 +274,7 @@ class FeedCore:
         self.set_link(LinkState.CONNECTING)
         self.notice(NoticeKind.CONNECTED, None, f"connected to {url}")
         self.status.last_message_at = now  # the stale clock starts at the handshake
-        self.keepalive.start(now)
-        self._greet = True
+        self.dialogue.start(now)
 
     def disconnected(self, reason: str) -> None:
         """The connection is gone (not by our stop): books are kept, marked stale."""
@@ -412,11 +285,9 @@ class FeedCore:
 
     def reset_link(self) -> None:
         """Forget per-connection state: nothing of the old link is trusted on the new one."""
-        self.requests.reset()
+        self.dialogue.reset()
         self.subs.reset()
-        self.keepalive.unanswered_since = None
         self._got_data = False
-        self._greet = False
 
     def mark_markets_stale(self) -> None:
         for market in self.markets.values():

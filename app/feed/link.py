@@ -20,7 +20,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from dfx_tui.app.config import AppConfig
-from dfx_tui.app.feed.core import ERROR_LIMIT, FeedCore
+from dfx_tui.app.feed.core import FeedCore
+from dfx_tui.app.feed.notices import ERROR_LIMIT
 from dfx_tui.book.state import LinkState
 from dfx_tui.book.text import inert_text
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from dfx_tui.app.feed.core import ERROR_LIMIT, FeedCore
-from dfx_tui.app.feed.notices import NoticeKind
+from dfx_tui.app.feed.core import FeedCore
+from dfx_tui.app.feed.notices import ERROR_LIMIT, NoticeKind
 from dfx_tui.app.feed.recorder import read_recording
 from dfx_tui.book.state import LinkState
 from dfx_tui.book.text import inert_text
