@@ -129,7 +129,8 @@ class FeedLink:
             else:
                 log.info("disconnected: %s", reason)
                 self.core.disconnected(reason)
-            ws.transport.abort()
+            with contextlib.suppress(Exception):
+                ws.transport.abort()
 
     async def _control(self, ws: ClientConnection) -> None:
         """Tick the core and write what it queued; drop the link when it says so."""
