@@ -28,7 +28,7 @@ from dfx_tui.book.text import inert_text
 log = logging.getLogger("dfx_tui.feed")
 
 MAX_FRAME = 4 * 1024 * 1024  # compressed frame size accepted from the server
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")  # never through a system proxy (dfx-sim, tests)
 
 
 class FeedLink:
