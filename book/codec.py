@@ -13,7 +13,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from dfx_tui.book.levels import MAX_LEVELS, Level, parse_levels
+from dfx_tui.book.levels import MAX_LEVELS, Level, parse_levels, quoted
 from dfx_tui.book.tape import Trade
 
 MAX_INFLATED = 16 * 1024 * 1024  # a frame may not inflate past 16 MiB (decompression bombs)
@@ -103,7 +103,7 @@ def normalize_market(name: str) -> str:
     except (KeyError, TypeError):
         pass
     if type(name) is not str or not _MARKET_RE.match(name):
-        raise ValueError(f"not a market name: {name!r:.40}")
+        raise ValueError(f"not a market name: {quoted(name, 40)}")
     if len(_known_markets) < 4096:
         _known_markets[name] = name.upper()
     return name.upper()
@@ -140,7 +140,7 @@ def parse_json(data: bytes | str) -> Any:
     if len(data) > MAX_TEXT_FRAME:
         raise ProtocolError("frame too large")
     try:
-        if type(data) is not str:
+        if isinstance(data, bytes):
             data = data.decode()
         return _loads(data)
     except (ValueError, RecursionError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
@@ -150,7 +150,7 @@ def parse_json(data: bytes | str) -> Any:
 _loads = json.loads
 
 
-def decode_frame(data: bytes | str) -> Event:
+def decode_frame(data: object) -> Event:
     """Binary frame = zlib + JSON; text frame = JSON. Returns a typed event."""
     if type(data) is bytes:
         obj = parse_json(inflate(data))

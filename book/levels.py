@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dfx_tui.book.text import inert_text
+
 Level = tuple[float, tuple[str, str] | None]
 
-_MAX_TEXT = 64  # a price or amount longer than this is not a number any exchange sends
+MAX_TEXT = 64  # a price or amount longer than this is not a number any exchange sends
 # Levels per side in one message. Nobody knows the real snapshot depth (30-50 is a guess), so
 # this is far above it; it only stops one frame under the inflate cap from loading a book of a
 # million levels (seconds of CPU, hundreds of MiB kept).
@@ -33,26 +35,26 @@ def parse_levels(raw: object) -> list[Level]:
     append = out.append
     for level in raw:
         if type(level) is not list and type(level) is not tuple or len(level) != 2:
-            raise ValueError(f"a level must be [price, amount], got {_short(level)}")
+            raise ValueError(f"a level must be [price, amount], got {quoted(level)}")
         price, amount = level
         if type(price) is not str or type(amount) is not str:
-            raise ValueError(f"price and amount must be strings, got {_short(level)}")
-        if len(price) > _MAX_TEXT or len(amount) > _MAX_TEXT:
+            raise ValueError(f"price and amount must be strings, got {quoted(level)}")
+        if len(price) > MAX_TEXT or len(amount) > MAX_TEXT:
             raise ValueError("price or amount text too long")
         try:
             p = float(price)
             a = float(amount)
         except ValueError:
-            raise ValueError(f"not a decimal number: {_short(level)}") from None
+            raise ValueError(f"not a decimal number: {quoted(level)}") from None
         # The rule of `plain_pair`, inlined: a call here costs about 7 % of the book's rate
         # (bench_book). tests/test_book_properties.py pins the two to the same answers.
         if not (price.isascii() and amount.isascii() and price[0] > " " and price[-1] > " "
                 and amount[0] > " " and amount[-1] > " ") or "_" in price or "_" in amount:
-            raise ValueError(f"not a plain decimal number: {_short(level)}")
+            raise ValueError(f"not a plain decimal number: {quoted(level)}")
         if not MIN_VALUE <= p < MAX_VALUE:  # also false for NaN and infinities
-            raise ValueError(f"price must be a positive number in range, got {price[:20]!r}")
+            raise ValueError(f"price must be a positive number in range, got {quoted(price, 24)}")
         if not (a == 0.0 or MIN_VALUE <= a < MAX_VALUE):
-            raise ValueError(f"amount must be 0 or a positive number in range, got {amount[:20]!r}")
+            raise ValueError(f"amount must be 0 or a positive number in range, got {quoted(amount, 24)}")
         append((p, None if a == 0.0 else (price, amount)))
     return out
 
@@ -69,6 +71,6 @@ def plain_pair(price: str, amount: str) -> bool:
             and "_" not in amount)
 
 
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def quoted(value: object, limit: int = 60) -> str:
+    """A bad value from the server quoted in an error message: its repr, inert, cut short."""
+    return inert_text(repr(value), limit)

@@ -50,37 +50,39 @@ class OrderBook:
     # ----------------------------------------------------------------- writing
     def apply_snapshot(self, asks: Sequence[Sequence[str]], bids: Sequence[Sequence[str]]) -> None:
         """Replace the whole book with a clean snapshot given as wire [price, amount] pairs."""
-        self.apply_parsed(True, parse_levels(asks), parse_levels(bids))
+        self.apply_snapshot_levels(parse_levels(asks), parse_levels(bids))
 
     def apply_update(self, asks: Sequence[Sequence[str]] | None,
                      bids: Sequence[Sequence[str]] | None) -> None:
         """Patch the book with absolute amounts; a missing side (None) means no change."""
-        self.apply_parsed(False, None if asks is None else parse_levels(asks),
-                          None if bids is None else parse_levels(bids))
+        self.apply_delta_levels(None if asks is None else parse_levels(asks),
+                                None if bids is None else parse_levels(bids))
 
-    def apply_parsed(self, clean: bool, asks: list[Level] | None,
-                     bids: list[Level] | None) -> None:
-        """Apply already-validated levels (see `levels.parse_levels`): the hot path."""
-        if clean:
-            self._asks = SortedDict({k: v for k, v in asks or () if v is not None})
-            self._bids = SortedDict({k: v for k, v in bids or () if v is not None})
-            self.has_snapshot = True
-            self._learn_precision()
-        else:
-            if asks:
-                side = self._asks
-                for key, value in asks:
-                    if value is None:
-                        side.pop(key, None)
-                    else:
-                        side[key] = value
-            if bids:
-                side = self._bids
-                for key, value in bids:
-                    if value is None:
-                        side.pop(key, None)
-                    else:
-                        side[key] = value
+    # The two below take already-validated levels (see `levels.parse_levels`): the hot path.
+    def apply_snapshot_levels(self, asks: list[Level] | None, bids: list[Level] | None) -> None:
+        """Replace the whole book; a missing side (None) is an empty side."""
+        self._asks = SortedDict({k: v for k, v in asks or () if v is not None})
+        self._bids = SortedDict({k: v for k, v in bids or () if v is not None})
+        self.has_snapshot = True
+        self._learn_precision()
+        self.version += 1
+
+    def apply_delta_levels(self, asks: list[Level] | None, bids: list[Level] | None) -> None:
+        """Set absolute amounts (a None amount deletes); a missing side (None) is no change."""
+        if asks:
+            side = self._asks
+            for key, value in asks:
+                if value is None:
+                    side.pop(key, None)
+                else:
+                    side[key] = value
+        if bids:
+            side = self._bids
+            for key, value in bids:
+                if value is None:
+                    side.pop(key, None)
+                else:
+                    side[key] = value
         self.version += 1
 
     def clear(self) -> None:
@@ -150,7 +152,8 @@ class OrderBook:
         """True when the book is crossed or locked (best bid >= best ask)."""
         if not self._bids or not self._asks:
             return False
-        return self._bids.peekitem(-1)[0] >= self._asks.peekitem(0)[0]
+        crossed: bool = self._bids.peekitem(-1)[0] >= self._asks.peekitem(0)[0]
+        return crossed
 
     def spread(self) -> Decimal | None:
         bid, ask = self.best_bid(), self.best_ask()

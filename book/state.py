@@ -42,7 +42,6 @@ class ConnectionStatus:
     last_error: str = ""
     latency_ms: float | None = None  # last server.ping round trip
     clock_offset_s: float | None = None  # server time - local time, from server.time
-    version: int = 0  # bumped when anything above changes enough to repaint
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dfx_tui.book.levels import MAX_VALUE, MIN_VALUE, plain_pair
+from dfx_tui.book.levels import MAX_TEXT, MAX_VALUE, MIN_VALUE, plain_pair
 
 MAX_TIME = 1e11  # Unix seconds (year 5138); datetime cannot show much past year 9999
 BUY = "buy"
@@ -39,7 +39,8 @@ class Trade:
         # milliseconds) cannot be shown as a date at all.
         if type(when) not in (int, float) or not 0 <= when < MAX_TIME:
             raise ValueError("trade time must be Unix seconds")
-        if type(price) is not str or type(amount) is not str or len(price) > 64 or len(amount) > 64:
+        if (type(price) is not str or type(amount) is not str or len(price) > MAX_TEXT
+                or len(amount) > MAX_TEXT):
             raise ValueError("trade price and amount must be decimal strings")
         if not plain_pair(price, amount):
             raise ValueError("trade price and amount must be plain decimal strings")
@@ -75,7 +76,7 @@ class TradeTape:
     def newest(self, n: int | None = None) -> list[Trade]:
         if n is None:
             return list(self._trades)
-        out = []
+        out: list[Trade] = []
         for trade in self._trades:
             if len(out) >= n:
                 break

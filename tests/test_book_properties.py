@@ -99,16 +99,17 @@ NUMBER_TEXT = st.one_of(
 @given(NUMBER_TEXT, NUMBER_TEXT)
 def test_hot_path_text_check_is_plain_pair(price, amount):
     """parse_levels inlines plain_pair for speed; both must give the same answer."""
-    from dfx_tui.book.levels import MAX_VALUE, MIN_VALUE, parse_levels, plain_pair
+    from dfx_tui.book.levels import MAX_TEXT, MAX_VALUE, MIN_VALUE, parse_levels, plain_pair
 
     try:
         p, a = float(price), float(amount)
     except ValueError:
         return  # not a number at all: rejected before the text rule applies
     in_range = MIN_VALUE <= p < MAX_VALUE and (a == 0.0 or MIN_VALUE <= a < MAX_VALUE)
+    short = len(price) <= MAX_TEXT and len(amount) <= MAX_TEXT  # the other rule: length
     try:
         parse_levels([[price, amount]])
         accepted = True
     except ValueError:
         accepted = False
-    assert accepted == (plain_pair(price, amount) and in_range)
+    assert accepted == (plain_pair(price, amount) and in_range and short)

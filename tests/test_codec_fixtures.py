@@ -86,7 +86,7 @@ def test_live_depth_capture_best_prices():
     ev = decode_frame(encode_server_frame(_find("both sides descending")))
     assert isinstance(ev, DepthUpdate) and ev.clean and ev.market == "BTC_USDT"
     book = OrderBook("BTC_USDT")
-    book.apply_parsed(ev.clean, ev.asks, ev.bids)
+    book.apply_snapshot_levels(ev.asks, ev.bids)
     assert book.best_ask() == ("11699.57", "0.1029")
     assert book.best_bid() == ("11697.89", "0.2184")
     assert book.spread_text() == "1.68"
@@ -98,7 +98,9 @@ def test_live_depth_delta_deletes_far_levels_and_sets_absolute_amounts():
     book = OrderBook("BTC_USDT")
     for fragment in ("both sides descending", "deletions far from the touch"):
         ev = decode_frame(encode_server_frame(_find(fragment)))
-        book.apply_parsed(ev.clean, ev.asks, ev.bids)
+        assert isinstance(ev, DepthUpdate)
+        apply = book.apply_snapshot_levels if ev.clean else book.apply_delta_levels
+        apply(ev.asks, ev.bids)
     assert book.asks() == [("11699.57", "0.1029"), ("11699.92", "0.008"), ("11700.24", "0.8716"),
                            ("11702.01", "0.001"), ("11702.81", "0.001")]
     assert book.bids() == [("11697.89", "0.2184"), ("11697.13", "7.0356"), ("11696.79", "0.2149"),
@@ -107,8 +109,9 @@ def test_live_depth_delta_deletes_far_levels_and_sets_absolute_amounts():
 
 def test_doc_depth_example_is_locked():
     ev = decode_frame(encode_server_frame(_find("bid equals ask")))
+    assert isinstance(ev, DepthUpdate) and ev.clean
     book = OrderBook(ev.market)
-    book.apply_parsed(ev.clean, ev.asks, ev.bids)
+    book.apply_snapshot_levels(ev.asks, ev.bids)
     assert book.is_crossed()  # bid == ask: locked, which the feed treats as needing a resync
 
 

@@ -149,23 +149,22 @@ def test_captured_frames_fixture_goes_through_the_data_path():
     assert feed.status.frames_rejected == 0
 
 
-def test_status_version_bumps_on_visible_change():
+def test_rates_come_from_the_timer_not_the_data_path():
     feed, _ = make()
-    v = feed.status.version
+    feed.core.update_rates(0.0)
     feed.handle_message(SNAP, 1.0)
-    assert feed.status.version > v
-    v = feed.status.version
     feed.handle_message(depth(False, [["103", "1"]], []), 2.0)
-    assert feed.status.version == v  # a plain delta is not a status change
-    feed._update_rates()
-    assert feed.status.version > v
+    assert feed.status.messages == 2 and feed.status.msgs_per_s == 0.0  # counted, not rated
+    feed.core.update_rates(0.5)
+    assert feed.status.msgs_per_s == 4.0
+    assert feed.markets["BTC_USDT"].status.msgs_per_s == 4.0
 
 
 async def test_wait_ready_counts_rejected_as_done():
     feed, _ = make(["BTC_USDT", "ETH_USDT"])
     assert not await feed.wait_ready(0.05)
     feed.handle_message(SNAP, 1.0)
-    feed._reject("ETH_USDT", "server refused: unknown market")
+    feed.core.reject("ETH_USDT", "server refused: unknown market")
     assert await feed.wait_ready(0.05)
     assert feed.markets["ETH_USDT"].status.state is MarketState.REJECTED
 
@@ -205,14 +204,14 @@ def test_handle_message_throughput():
 
 def test_repeated_resyncs_are_throttled():
     feed, _ = make()
-    now = time.monotonic()
-    assert feed._resub_gap(now) == 0.2
+    subs = feed.core.subs
+    assert subs.gap(2.0) == 0.2
     for _ in range(3):
         feed.handle_message(SNAP, 1.0)
         feed.handle_message(depth(False, [], [["150", "1"]]), 2.0)  # crossed
     assert feed.markets["BTC_USDT"].status.resyncs == 3
-    assert feed._resub_gap(time.monotonic()) == 2.0
-    assert feed._resub_gap(time.monotonic() + 11) == 0.2
+    assert subs.gap(2.0) == 2.0
+    assert subs.gap(2.0 + 11) == 0.2
 
 
 def test_a_failing_notice_callback_cannot_break_the_feed():

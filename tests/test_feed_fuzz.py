@@ -28,7 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dfx_tui.app.config import AppConfig
-from dfx_tui.app.feed.client import FeedClient, _Pending
+from dfx_tui.app.feed.client import FeedClient
+from dfx_tui.app.feed.requests import Request
 from dfx_tui.app.sim.market import MarketModel, spec_for
 from dfx_tui.book.codec import DepthUpdate, ProtocolError, decode_frame, encode_server_frame
 from dfx_tui.book.state import MarketState
@@ -216,13 +217,14 @@ def _feed() -> FeedClient:
     """A feed with markets subscribed and requests 1..24 in flight, so replies hit them."""
     feed = FeedClient(AppConfig(markets=list(MARKETS)))
     now = time.monotonic()
+    requests = feed.core.dialogue.requests
     for rid in range(1, 25):
         method = PENDING_METHODS[rid % len(PENDING_METHODS)]
         markets = MARKETS if rid % 4 else MARKETS[:1]
-        feed._pending[rid] = _Pending(method, list(markets), now, time.time(), None,
-                                      tuple(markets))
+        requests.pending[rid] = Request(rid, method, list(markets), "", now, time.time(),
+                                        tuple(markets))
         if method == "server.ping":
-            feed._ping_sent = now
+            feed.core.dialogue.keepalive.unanswered_since = now
     return feed
 
 
@@ -305,7 +307,7 @@ def test_replies_to_requests_in_flight():
                 feed.handle_frame(_encode({"id": rid, "result": result, "error": None}, encode),
                                   1.0)
                 n += 1
-        assert not feed._pending
+        assert not feed.core.dialogue.requests.pending
     for error in HOSTILE_ERRORS:
         feed = _feed()
         for rid in range(1, 25):

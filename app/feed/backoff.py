@@ -19,7 +19,7 @@ class Backoff:
         self._rng = rng or random.Random()
 
     def next_delay(self) -> float:
-        raw = min(self.cap, self.base * (2 ** min(self.attempt, 30)))
+        raw = min(self.cap, self.base * 2.0 ** min(self.attempt, 30))
         self.attempt += 1
         return max(0.0, raw * (1.0 + self._rng.uniform(-self.jitter, self.jitter)))
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Literal
 
 Severity = Literal["information", "warning", "error"]
+ERROR_LIMIT = 160  # characters of an error kept for the status bar (made inert: book.text)
 
 
 class NoticeKind(StrEnum):

@@ -28,7 +28,7 @@ _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 def open_text(path: str, mode: str) -> IO[str]:
     if path.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, mode + "b"), encoding="utf-8")  # type: ignore[arg-type]
+        return io.TextIOWrapper(gzip.GzipFile(path, mode + "b"), encoding="utf-8")
     return open(path, mode, encoding="utf-8")  # noqa: SIM115
 
 
@@ -120,4 +120,5 @@ def read_header(path: str) -> dict[str, Any]:
         first = None
     if first is None or type(first.get("meta")) is not dict or first["meta"].get("format") != FORMAT:
         raise ValueError(f"{path} is not a dfx-tui recording")
-    return first["meta"]
+    meta: dict[str, Any] = first["meta"]
+    return meta

@@ -161,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     def pipeline() -> None:
         book = OrderBook("BTC_USDT")
         ev = decode_frame(snap_frame)
-        book.apply_parsed(ev.clean, ev.asks, ev.bids)
+        book.apply_snapshot_levels(ev.asks, ev.bids)
         for frame in frames:
             ev = decode_frame(frame)
-            if type(ev) is DepthUpdate:
-                book.apply_parsed(ev.clean, ev.asks, ev.bids)
+            if type(ev) is DepthUpdate:  # every frame here is a delta
+                book.apply_delta_levels(ev.asks, ev.bids)
                 book.is_crossed()
 
     def floor() -> None:
