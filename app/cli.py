@@ -226,7 +226,7 @@ async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:
         except OSError as exc:  # e.g. the recording file vanished
             print(f"{PROG}: {_oneline(exc)}", file=sys.stderr)
             return 1
-        for warning in getattr(feed, "replay_warnings", ()):
+        for warning in feed.replay_warnings:
             print(f"{PROG}: warning: {warning}", file=sys.stderr)
         if args.json:
             write_json(feed, args.depth, sys.stdout)
