@@ -129,8 +129,8 @@ class MarketsScreen(Screen[None]):
         self._active = None
         if not active:
             return None
-        # A DOM query, not `TabbedContent.active_pane`: that raises while the tabs are
-        # being built or torn down, and the clock may tick then.
+        # A DOM query, not `TabbedContent.active_pane`, which raises NoMatches when its
+        # content switcher is not mounted (seen once as a test app shut down).
         found = next(iter(self.tabbed.query(f"#{active} > MarketPane").results(MarketPane)),
                      None)
         if found is not None:
