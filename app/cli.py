@@ -215,12 +215,9 @@ async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:
     sim = None
     try:
         if config.demo:
-            from dfx_tui.app.sim.server import SimConfig, SimServer
+            from dfx_tui.app.demo import start_demo_sim
 
-            sim = await SimServer(SimConfig(markets=tuple(config.markets), seed=config.demo_seed,
-                                            rate=config.demo_rate),
-                                  host="127.0.0.1", port=0).start()
-            config.url = sim.url
+            sim = await start_demo_sim(config)
         try:
             feed = await fetch_once(config, wait=args.wait, timeout=args.timeout)
         except OnceError as exc:
@@ -229,7 +226,7 @@ async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:
         except OSError as exc:  # e.g. the recording file vanished
             print(f"{PROG}: {_oneline(exc)}", file=sys.stderr)
             return 1
-        for warning in getattr(feed, "replay_warnings", ()):
+        for warning in feed.replay_warnings:
             print(f"{PROG}: warning: {warning}", file=sys.stderr)
         if args.json:
             write_json(feed, args.depth, sys.stdout)

@@ -17,7 +17,8 @@ from datetime import UTC
 from pathlib import Path
 
 from dfx_tui.app.config import AppConfig
-from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
+from dfx_tui.app.feed_source import FixedFeed, seeded_market
+from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import ConnectionStatus, LinkState, MarketState
 
 HERE = Path(__file__).resolve().parent

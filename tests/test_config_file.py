@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from pathlib import Path
 
 import pytest
+from textual.screen import Screen
 
 from dfx_tui.app.cli import build_parser, config_from_args, main
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.settings import ConfigError, load_settings
-from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
-from dfx_tui.book.state import ConnectionStatus, LinkState
+from dfx_tui.widgets.help_screen import HelpScreen
+from tests.support.apps import fixed_app
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -75,40 +75,77 @@ def test_missing_or_unreadable_explicit_file(tmp_path, capsys):
         load_settings(tmp_path)  # a directory
 
 
-def _app(**kw) -> DfxApp:
-    status = ConnectionStatus(url="fixed://", state=LinkState.LIVE, last_message_at=999.8)
-    feed = FixedFeed([seeded_market(m) for m in ("BTC_USDT", "ETH_USDT")], status)
-    return DfxApp(AppConfig(markets=["BTC_USDT", "ETH_USDT"], **kw), feed=feed,
-                  clock=lambda: 1000.0, tz=UTC)
-
-
 async def test_keymap_rebinds_by_binding_id_and_theme_applies():
-    app = _app(keymap={"next-tab": "n", "quit": "ctrl+q"}, theme="nord")
+    app = fixed_app(keymap={"next-tab": "n", "quit": "ctrl+q"}, theme="nord")
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.theme == "nord"
         await pilot.press("n")
-        assert app.current_market() == "ETH_USDT"
+        assert app.markets_screen.current_market() == "ETH_USDT"
         await pilot.press("tab")  # the old key no longer does it
         await pilot.pause()
-        assert app.current_market() == "ETH_USDT"
+        assert app.markets_screen.current_market() == "ETH_USDT"
         await pilot.press("q")  # no longer quit: nothing opens
         await pilot.pause()
         assert app.screen.__class__.__name__ == "MarketsScreen"
 
 
+def help_table(screen: Screen[object]) -> dict[str, str]:
+    """The help screen as shown: what a key does -> its keys."""
+    cells = [str(cell.render()) for cell in screen.query("Grid > Static")]
+    return dict(zip(cells[1::2], cells[0::2], strict=True))
+
+
+async def test_help_shows_the_keys_as_rebound():
+    app = fixed_app(keymap={"quit": "ctrl+q", "next-tab": "n", "cycle-depth": "f3"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("?")
+        assert isinstance(app.screen, HelpScreen)
+        keys = help_table(app.screen)
+        assert keys["next tab"] == "n"
+        assert keys["ladder depth: auto, 5, 10, 20, 50"] == "f3"
+        quits = {what: key for what, key in keys.items() if what.startswith("quit")}
+        assert set(quits.values()) == {"ctrl+q"}  # Textual's own ctrl+q quits at once
+        for old in ("q", "tab / ]", "d"):
+            assert old not in keys.values()
+        # Untouched bindings keep their keys.
+        assert keys["jump to tab 1 … 9"] == "1 … 9"
+        assert keys["previous tab"] == "shift+tab / ["
+        assert keys["coarser / finer price grouping"] == "+ / = / -"
+
+
+async def test_help_lists_every_key_of_the_market_view_by_default():
+    app = fixed_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("?")
+        keys = help_table(app.screen)
+        assert keys == {
+            "jump to tab 1 … 9": "1 … 9",
+            "next tab": "tab / ]",
+            "previous tab": "shift+tab / [",
+            "add a market": "a",
+            "close the current tab": "w",
+            "coarser / finer price grouping": "+ / = / -",
+            "ladder depth: auto, 5, 10, 20, 50": "d",
+            "pause the display (the book keeps updating)": "p",
+            "show the keys": "?",
+            "quit (asks first; twice quits at once)": "q",
+            "quit at once, without asking": "ctrl+q",
+        }
+
+
 async def test_unknown_theme_and_binding_id_are_reported_not_fatal():
-    app = _app(keymap={"teleport": "t"}, theme="no-such-theme")
+    app = fixed_app(keymap={"teleport": "t"}, theme="no-such-theme")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         messages = " ".join(n.message for n in app._notifications)
         assert "unknown theme 'no-such-theme'" in messages
         assert "unknown key binding id 'teleport'" in messages
         await pilot.press("2")
-        assert app.current_market() == "ETH_USDT"  # still running and usable
+        assert app.markets_screen.current_market() == "ETH_USDT"  # still running and usable
 
 
 async def test_tape_size_filter_hides_small_trades():
-    app = _app(min_trade=0.5)
+    app = fixed_app(min_trade=0.5)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
         tape = app.active_pane().tape

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import colorsys
 import re
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,7 @@ from textual.color import Color
 from textual.command import CommandList
 from textual.theme import BUILTIN_THEMES
 
-from dfx_tui.app.config import AppConfig
-from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
-from dfx_tui.book.state import ConnectionStatus, LinkState
+from dfx_tui.app.tui import DfxApp
 from dfx_tui.widgets.ladder import LadderView
 from dfx_tui.widgets.market_header import MarketHeader
 from dfx_tui.widgets.palette import (
@@ -31,6 +28,7 @@ from dfx_tui.widgets.palette import (
 )
 from dfx_tui.widgets.status_bar import StatusBar
 from dfx_tui.widgets.tape import TapeView
+from tests.support.apps import fixed_app
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = 1000.0
@@ -38,10 +36,7 @@ SIZE = (120, 40)  # wide: ladder and tape side by side
 
 
 def make_app(markets: tuple[str, ...] = ("BTC_USDT", "ETH_USDT"), **config: Any) -> DfxApp:
-    status = ConnectionStatus(url="fixed://", state=LinkState.LIVE, last_message_at=T0 - 0.2)
-    feed = FixedFeed([seeded_market(m) for m in markets], status)
-    return DfxApp(AppConfig(markets=list(markets), **config), feed=feed, clock=lambda: T0,
-                  tz=UTC)
+    return fixed_app(markets, **config)
 
 
 # ------------------------------------------------------------------ reading the picture

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC
+
+import pytest
 
 from dfx_tui.app.config import AppConfig
-from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
+from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
+from dfx_tui.app.feed_source import seeded_market
+from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import ConnectionStatus, LinkState, MarketState
 from dfx_tui.widgets.columns import align_decimals
 from dfx_tui.widgets.ladder import bar_text
@@ -14,15 +17,7 @@ from dfx_tui.widgets.market_pane import MarketPane, state_label
 from dfx_tui.widgets.safe import inert, sanitize
 from dfx_tui.widgets.status_bar import status_text
 from dfx_tui.widgets.tape import tick_marks
-
-T0 = 1000.0
-
-
-def make_app(markets=("BTC_USDT", "ETH_USDT"), state=LinkState.LIVE, **kw) -> DfxApp:
-    status = ConnectionStatus(url="fixed://", state=state, last_message_at=T0 - 0.2)
-    feed = FixedFeed([seeded_market(m) for m in markets], status)
-    return DfxApp(AppConfig(markets=list(markets), **kw), feed=feed, clock=lambda: T0,
-                  tz=UTC)
+from tests.support.apps import T0, fixed_app, fixed_feed
 
 
 def text_of(widget) -> list[str]:
@@ -76,7 +71,7 @@ def test_status_text_shows_everything_inertly():
 
 # ------------------------------------------------------------------ the app
 async def test_repaints_only_on_change_and_only_the_visible_tab():
-    app = make_app(fps=50)
+    app = fixed_app(fps=50)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
         panes = list(app.query(MarketPane))
@@ -104,7 +99,7 @@ async def test_repaints_only_on_change_and_only_the_visible_tab():
 
 async def test_size_change_flashes_then_fades():
     clock = [T0]
-    app = make_app()
+    app = fixed_app()
     app.clock = lambda: clock[0]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.15)
@@ -120,13 +115,14 @@ async def test_size_change_flashes_then_fades():
 
 
 async def test_stale_book_stays_on_screen_dimmed_and_marked():
-    app = make_app()
+    app = fixed_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.15)
         pane = app.active_pane()
         live_lines = text_of(pane.ladder)
-        app.feed.status.state = LinkState.RECONNECTING
-        for m in app.feed.markets.values():
+        feed = fixed_feed(app)
+        feed.status.state = LinkState.RECONNECTING
+        for m in feed.markets.values():
             m.status.state = MarketState.STALE
         await pilot.pause(0.2)
         app.on_clock()
@@ -134,11 +130,11 @@ async def test_stale_book_stays_on_screen_dimmed_and_marked():
         assert pane.ladder.stale and pane.label == "RECONNECTING"
         assert "RECONNECTING" in pane.header.plain
         assert text_of(pane.ladder) == live_lines  # same numbers, never blanked
-        assert "RECONNECTING" in app._main.status_bar.plain
+        assert "RECONNECTING" in app.markets_screen.status_bar.plain
 
 
 async def test_layouts_wide_narrow_and_too_small():
-    app = make_app()
+    app = fixed_app()
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause(0.1)
         pane = app.active_pane()
@@ -149,12 +145,12 @@ async def test_layouts_wide_narrow_and_too_small():
         assert pane.ladder.per_side() >= 4
         await pilot.resize_terminal(40, 10)
         await pilot.pause(0.2)
-        assert app._main.has_class("-too-small")
-        notice = app._main.query_one("#too-small")
+        assert app.markets_screen.has_class("-too-small")
+        notice = app.markets_screen.query_one("#too-small")
         assert notice.display and "too small" in str(notice.render())
         await pilot.resize_terminal(100, 30)
         await pilot.pause(0.2)
-        assert not app._main.has_class("-too-small")
+        assert not app.markets_screen.has_class("-too-small")
         assert any("spread" in line for line in text_of(pane.ladder))
 
 
@@ -166,7 +162,7 @@ async def test_demo_mode_runs_the_simulator_and_updates_subscriptions():
         await pilot.pause(0.3)
         pane = app.active_pane()
         assert pane.ladder.repaints >= 1 and pane.market.book.has_snapshot
-        assert "LIVE" in app._main.status_bar.plain and "DEMO" in app._main.status_bar.plain
+        assert "LIVE" in app.markets_screen.status_bar.plain and "DEMO" in app.markets_screen.status_bar.plain
 
         async def subscribed(expected: set[str]) -> bool:
             for _ in range(100):
@@ -181,6 +177,27 @@ async def test_demo_mode_runs_the_simulator_and_updates_subscriptions():
         assert await subscribed({"BTC_USDT", "ETH_USDT", "SOL_USDT"})
         await pilot.press("1", "w")
         assert await subscribed({"ETH_USDT", "SOL_USDT"})
-        assert app.current_market() == "ETH_USDT"
+        assert app.markets_screen.current_market() == "ETH_USDT"
         sim = app.sim
     assert app.sim is None and sim is not None  # stopped on exit
+
+
+@pytest.mark.parametrize(("kind", "toast"), [
+    (NoticeKind.CONNECTED, None),
+    (NoticeKind.STALE, "warning"),
+    (NoticeKind.RESYNC, "warning"),
+    (NoticeKind.REJECTED, "error"),
+    (NoticeKind.ERROR, "error"),
+    (NoticeKind.REPLAY_DONE, "information"),
+])
+async def test_feed_notices_toast_as_loud_as_their_severity(kind: NoticeKind, toast: str | None):
+    app = fixed_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app._on_feed_notice(FeedNotice(kind, "ETH_USDT", "book check failed\x1b[2J [b]x"))
+        await pilot.pause()
+        toasts = [(n.severity, n.message) for n in app._notifications]
+        if toast is None:
+            assert toasts == []
+        else:  # the market named once, server text inert
+            assert toasts == [(toast, "ETH_USDT: book check failed [2J [b]x")]

@@ -2,52 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import pytest
 from textual.command import CommandList
+from textual.pilot import Pilot
 
-from dfx_tui.app.config import AppConfig
-from dfx_tui.app.tui import DfxApp, FixedFeed, seeded_market
+from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.numbers import HUMAN_STEPS
-from dfx_tui.book.state import ConnectionStatus, LinkState
 from dfx_tui.widgets.add_market import AddMarketScreen
 from dfx_tui.widgets.confirm_quit import ConfirmQuitScreen
 from dfx_tui.widgets.help_screen import HelpScreen
 from dfx_tui.widgets.market_pane import MarketPane
+from tests.support.apps import fixed_app, fixed_feed, fixed_status
 
-T0 = 1000.0
 MARKETS = ["BTC_USDT", "ETH_USDT", "XRP_USDT"]
 
 
 def make_app(markets: list[str] = MARKETS, **kw) -> DfxApp:
-    status = ConnectionStatus(url="fixed://", state=LinkState.LIVE, last_message_at=T0 - 0.2,
-                              msgs_per_s=40.0, latency_ms=3.0)
-    feed = FixedFeed([seeded_market(m) for m in markets], status,
-                     filler=lambda m: seeded_market_into(m))
-    return DfxApp(AppConfig(markets=list(markets), **kw), feed=feed, clock=lambda: T0,
-                  tz=UTC)
+    return fixed_app(markets, status=fixed_status(msgs_per_s=40.0, latency_ms=3.0), **kw)
 
 
-def seeded_market_into(market) -> None:
-    src = seeded_market(market.name)
-    market.book.apply_snapshot(src.book.as_dict()["asks"], src.book.as_dict()["bids"])
-    market.tape.apply(True, list(src.tape))
-    market.status.state = src.status.state
+def current(app: DfxApp) -> str | None:
+    return app.markets_screen.current_market()
 
 
 async def test_digits_jump_to_tabs():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        assert app.current_market() == "BTC_USDT"
+        assert current(app) == "BTC_USDT"
         await pilot.press("3")
-        assert app.current_market() == "XRP_USDT"
+        assert current(app) == "XRP_USDT"
         await pilot.press("2")
-        assert app.current_market() == "ETH_USDT"
+        assert current(app) == "ETH_USDT"
         await pilot.press("9")  # no ninth tab: nothing happens
-        assert app.current_market() == "ETH_USDT"
+        assert current(app) == "ETH_USDT"
         await pilot.press("1")
-        assert app.current_market() == "BTC_USDT"
+        assert current(app) == "BTC_USDT"
 
 
 @pytest.mark.parametrize(("forward", "back"), [("tab", "shift+tab"), ("]", "[")])
@@ -55,11 +44,11 @@ async def test_next_and_previous_tab(forward: str, back: str):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press(forward)
-        assert app.current_market() == "ETH_USDT"
+        assert current(app) == "ETH_USDT"
         await pilot.press(forward, forward)
-        assert app.current_market() == "BTC_USDT"  # wraps around
+        assert current(app) == "BTC_USDT"  # wraps around
         await pilot.press(back)
-        assert app.current_market() == "XRP_USDT"
+        assert current(app) == "XRP_USDT"
 
 
 async def test_add_market_with_a_key():
@@ -69,7 +58,7 @@ async def test_add_market_with_a_key():
         assert isinstance(app.screen, AddMarketScreen)
         await pilot.press(*"sol_usdt", "enter")
         await pilot.pause()
-        assert app.current_market() == "SOL_USDT"
+        assert current(app) == "SOL_USDT"
         assert list(app.feed.markets) == [*MARKETS, "SOL_USDT"]
         await pilot.pause(0.15)
         pane = app.active_pane()
@@ -77,7 +66,7 @@ async def test_add_market_with_a_key():
         # Adding an open market switches to it instead of opening a second tab.
         await pilot.press("a", *"btc_usdt", "enter")
         await pilot.pause()
-        assert app.current_market() == "BTC_USDT"
+        assert current(app) == "BTC_USDT"
         assert len(app.feed.markets) == 4
 
 
@@ -91,26 +80,52 @@ async def test_add_market_rejects_bad_names_and_escape_cancels():
         assert list(app.feed.markets) == MARKETS
 
 
+async def palette_pick(pilot: Pilot, query: str, expect: str) -> str:
+    """Type `query` into the command palette, wait for a highlighted hit showing `expect`
+    (the palette searches in the background), press enter; returns the hit's help line."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    commands = pilot.app.screen.query_one(CommandList)
+    for _ in range(100):
+        index = commands.highlighted
+        if index is not None and expect in str(commands.get_option_at_index(index).prompt):
+            break
+        await pilot.pause(0.05)
+    assert index is not None, f"no palette hit for {query!r}"
+    prompt = str(commands.get_option_at_index(index).prompt)
+    assert expect in prompt, prompt
+    await pilot.press("enter")
+    await pilot.pause()
+    return prompt
+
+
 async def test_command_palette_adds_a_market():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"add market doge_usdt")
-        # The palette searches in the background: wait for the hit, not for a fixed time.
-        commands = app.screen.query_one(CommandList)
+        await palette_pick(pilot, "add market doge_usdt", "DOGE_USDT")
         for _ in range(100):
-            if commands.option_count and commands.highlighted is not None:
-                break
-            await pilot.pause(0.05)
-        assert "DOGE_USDT" in str(commands.get_option_at_index(commands.highlighted).prompt)
-        await pilot.press("enter")
-        for _ in range(100):
-            if "DOGE_USDT" in app.feed.markets and app.current_market() == "DOGE_USDT":
+            if "DOGE_USDT" in app.feed.markets and current(app) == "DOGE_USDT":
                 break
             await pilot.pause(0.05)
         assert "DOGE_USDT" in app.feed.markets
-        assert app.current_market() == "DOGE_USDT"
+        assert current(app) == "DOGE_USDT"
+
+
+async def test_command_palette_runs_every_screen_key():
+    app = make_app(keymap={"cycle-depth": "f3"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        ladder = app.active_pane().ladder
+        prompt = await palette_pick(pilot, "coarser price grouping", "Coarser price grouping")
+        assert "key: + / =" in prompt
+        assert ladder.group == HUMAN_STEPS[1]
+        prompt = await palette_pick(pilot, "ladder depth", "Ladder depth")
+        assert "key: f3" in prompt  # the key as rebound
+        assert ladder.depth_mode == 5
+        await palette_pick(pilot, "next tab", "Next tab")
+        assert current(app) == "ETH_USDT"
+        await palette_pick(pilot, "pause the display", "Pause the display")
+        assert app.markets_screen.paused
 
 
 async def test_w_closes_the_current_tab_but_not_the_last():
@@ -119,8 +134,8 @@ async def test_w_closes_the_current_tab_but_not_the_last():
         await pilot.press("2", "w")
         await pilot.pause()
         assert list(app.feed.markets) == ["BTC_USDT"]
-        assert app.feed.removed == ["ETH_USDT"]
-        assert app.current_market() == "BTC_USDT"
+        assert fixed_feed(app).removed == ["ETH_USDT"]
+        assert current(app) == "BTC_USDT"
         await pilot.press("w")
         await pilot.pause()
         assert list(app.feed.markets) == ["BTC_USDT"]  # the last tab stays
@@ -167,7 +182,7 @@ async def test_p_pauses_the_display_not_the_book():
         pane = app.active_pane()
         book = pane.market.book
         await pilot.press("p")
-        assert app.paused and "PAUSED" in app._main.status_bar.plain
+        assert app.markets_screen.paused and "PAUSED" in app.markets_screen.status_bar.plain
         before = pane.ladder.repaints
         price, _size = book.asks(1)[0]
         book.apply_update([[price, "9.9999"]], None)
@@ -176,7 +191,7 @@ async def test_p_pauses_the_display_not_the_book():
         assert book.asks(1)[0] == (price, "9.9999")  # but the book moved
         await pilot.press("p")
         await pilot.pause(0.15)
-        assert not app.paused and pane.ladder.repaints > before
+        assert not app.markets_screen.paused and pane.ladder.repaints > before
         assert pane.ladder.last_rows[0][0].size == "9.9999"
 
 
@@ -200,7 +215,7 @@ async def test_q_asks_and_any_other_key_cancels():
         await pilot.press("n")
         assert not isinstance(app.screen, ConfirmQuitScreen)
         assert app.is_running
-        app._last_q = -1e9  # as if the first q was long ago
+        app.markets_screen._last_quit = -1e9  # as if the first q was long ago
         await pilot.press("q")
         await pilot.press("escape")
         assert app.is_running and not isinstance(app.screen, ConfirmQuitScreen)
@@ -228,4 +243,4 @@ async def test_market_keys_do_not_leak_into_dialogs():
         assert list(app.feed.markets) == MARKETS
         assert app.screen.query_one("Input").value == "w2q"
         await pilot.press("escape")
-        assert app.current_market() == "BTC_USDT"
+        assert current(app) == "BTC_USDT"

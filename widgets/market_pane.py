@@ -38,7 +38,9 @@ def state_label(link: LinkState, market: MarketState) -> str | None:
 
 
 class MarketPane(Widget):
-    """Everything shown for one market. The app's clock calls `tick()` on the visible pane."""
+    """Everything shown for one market. The app's clock calls `tick()` on the visible pane;
+    the grouping and depth keys act on the visible pane through `change_group` and
+    `cycle_depth`."""
 
     DEFAULT_CSS = """
     MarketPane {
@@ -83,6 +85,7 @@ class MarketPane(Widget):
         self.ladder = LadderView(market.book)
         self.tape = TapeView(market.tape, big_trade=big_trade, min_size=min_trade, tz=tz)
         self.label: str | None = None
+        self._last_tick: tuple[float, LinkState] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -92,6 +95,7 @@ class MarketPane(Widget):
 
     def tick(self, now: float, link: LinkState) -> int:
         """Repaint what changed; returns how many widgets repainted (for tests and stats)."""
+        self._last_tick = (now, link)
         label = state_label(link, self.market.status.state)
         self.label = label
         stale = label is not None and self.market.book.has_snapshot
@@ -101,3 +105,22 @@ class MarketPane(Widget):
         painted += int(self.ladder.maybe_repaint(now))
         painted += int(self.tape.maybe_repaint(now))
         return painted
+
+    def change_group(self, delta: int, *, repaint: bool = True) -> bool:
+        """Coarser (`delta` > 0) or finer price grouping; False when already at the end."""
+        changed = self.ladder.change_group(delta)
+        if changed and repaint:
+            self.repaint_now()
+        return changed
+
+    def cycle_depth(self, *, repaint: bool = True) -> None:
+        """Next ladder depth (auto, 5, 10, 20, 50); the ladder's header line shows it."""
+        self.ladder.cycle_depth()
+        if repaint:
+            self.repaint_now()
+
+    def repaint_now(self) -> None:
+        """Show a changed view at once instead of at the next clock tick, with that tick's
+        time and link state (nothing, if the pane was never ticked: the clock paints it)."""
+        if self._last_tick is not None:
+            self.tick(*self._last_tick)

@@ -101,7 +101,7 @@ class Probe:
         app._display = _display
 
     def _wrap_ladder(self, market: str, ladder: Any) -> None:
-        from dfx_tui.app.tui import pane_id
+        from dfx_tui.app.markets_screen import pane_id
 
         self.ladders[pane_id(market)] = ladder
         repaint, render_line, refresh = ladder.repaint, ladder.render_line, ladder.refresh

@@ -1,0 +1,246 @@
+"""The main screen: one tab per market, the status bar, the footer, and the market keys.
+
+The screen owns its tabs and the actions on them (jump, next, previous, close, pause, help,
+quit); grouping and depth act on the visible `MarketPane`. Opening and closing a market also
+changes the feed's subscription, so those go out as `AddMarketRequest` / `CloseMarketRequest`
+messages, handled by the app that owns the feed (which then calls `add_tab` / `remove_tab`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from dfx_tui.book.state import ConnectionStatus
+from dfx_tui.widgets.add_market import AddMarketScreen
+from dfx_tui.widgets.confirm_quit import ConfirmQuitScreen
+from dfx_tui.widgets.help_screen import HelpScreen, help_rows
+from dfx_tui.widgets.market_commands import (
+    AddMarketRequest,
+    CloseMarketRequest,
+    KeyCommands,
+    MarketCommands,
+    ShowMarketRequest,
+)
+from dfx_tui.widgets.market_pane import MarketPane
+from dfx_tui.widgets.status_bar import StatusBar
+
+MIN_WIDTH, MIN_HEIGHT = 60, 16  # below this a notice replaces the panes
+WIDE_WIDTH = 110  # from this width the ladder and the tape sit side by side
+QUIT_AGAIN_S = 2.0  # a second quit key within this many seconds quits without asking
+
+# The help screen shows a group of bindings as one row.
+TAB_JUMPS = Binding.Group("jump to tab 1 … 9")
+GROUPING = Binding.Group("coarser / finer price grouping")
+
+
+def pane_id(market: str) -> str:
+    return f"market-{market}"
+
+
+class MarketsScreen(Screen[None]):
+    """Every key is a `Binding` with an id (a keymap rebinds it by id). The tooltip says what
+    the key does: the help screen shows it, and the command palette offers it as a command."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *[Binding(str(i), f"jump({i})", f"Tab {i}", show=False, id=f"tab-{i}", group=TAB_JUMPS)
+          for i in range(1, 10)],
+        Binding("tab,right_square_bracket", "next_tab", "Next tab", key_display="tab/]",
+                show=False, priority=True, id="next-tab", tooltip="next tab"),
+        Binding("shift+tab,left_square_bracket", "previous_tab", "Previous tab",
+                key_display="shift+tab/[", show=False, priority=True, id="previous-tab",
+                tooltip="previous tab"),
+        Binding("a", "add_market", "Add", id="add-market", tooltip="add a market"),
+        Binding("w", "close_market", "Close", id="close-market",
+                tooltip="close the current tab"),
+        Binding("plus,equals_sign", "group(1)", "Group", key_display="+/-", id="group-coarser",
+                tooltip="coarser price grouping", group=GROUPING),
+        Binding("minus", "group(-1)", "Group finer", key_display="-", show=False,
+                id="group-finer", tooltip="finer price grouping", group=GROUPING),
+        Binding("d", "depth", "Depth", id="cycle-depth",
+                tooltip="ladder depth: auto, 5, 10, 20, 50"),
+        Binding("p", "pause", "Pause", id="pause",
+                tooltip="pause the display (the book keeps updating)"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help",
+                tooltip="show the keys"),
+        Binding("q", "request_quit", "Quit", id="quit",
+                tooltip="quit (asks first; twice quits at once)"),
+    ]
+    COMMANDS = {MarketCommands, KeyCommands}
+
+    def __init__(self, panes: list[MarketPane], known_markets: tuple[str, ...] = ()) -> None:
+        super().__init__(id="markets-screen")
+        self._initial = panes
+        self.known_markets = known_markets  # suggested by the add dialog and the palette
+        self.tabbed = TabbedContent(id="markets")
+        self.status_bar = StatusBar(id="status")
+        self.paused = False
+        self._last_tick: tuple[float, ConnectionStatus, str | None] | None = None
+        self._active: tuple[str, MarketPane] | None = None
+        self._last_quit = -1e9
+
+    def compose(self) -> ComposeResult:
+        with self.tabbed:
+            for pane in self._initial:
+                with TabPane(pane.market.name, id=pane_id(pane.market.name)):
+                    yield pane
+        yield Static("", id="too-small")
+        yield self.status_bar
+        yield Footer(compact=True)
+
+    # ----------------------------------------------------------------- layout
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size.width, event.size.height)
+
+    def fit(self, width: int, height: int) -> None:
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(too_small, "-too-small")
+        if too_small:
+            self.query_one("#too-small", Static).update(
+                f"Terminal too small: {width}x{height}\nneed at least {MIN_WIDTH}x{MIN_HEIGHT}")
+        narrow = width < WIDE_WIDTH
+        self.set_class(narrow, "-narrow")
+        for pane in self.query(MarketPane):
+            pane.set_class(narrow, "-narrow")
+
+    # ----------------------------------------------------------------- the clock's view
+    def tick(self, now: float, status: ConnectionStatus, tag: str | None = None) -> None:
+        """One clock tick: the status bar, then (unless paused) the visible pane only."""
+        self._last_tick = (now, status, tag)
+        self.status_bar.update_view(status, now, paused=self.paused, tag=tag)
+        if self.paused or self.has_class("-too-small"):
+            return
+        pane = self.active_pane()
+        if pane is not None:
+            pane.tick(now, status.state)
+
+    def active_pane(self) -> MarketPane | None:
+        # Asked on every clock tick: remember the answer for the active tab id.
+        active = self.tabbed.active
+        cached = self._active
+        if cached is not None and cached[0] == active and cached[1].is_attached:
+            return cached[1]
+        self._active = None
+        if not active:
+            return None
+        # A DOM query, not `TabbedContent.active_pane`, which raises NoMatches when its
+        # content switcher is not mounted (seen once as a test app shut down).
+        found = next(iter(self.tabbed.query(f"#{active} > MarketPane").results(MarketPane)),
+                     None)
+        if found is not None:
+            self._active = (active, found)
+        return found
+
+    def current_market(self) -> str | None:
+        pane = self.active_pane()
+        return pane.market.name if pane is not None else None
+
+    # ----------------------------------------------------------------- tabs
+    @property
+    def open_markets(self) -> tuple[str, ...]:
+        return tuple(pane.market.name for pane in self.query(MarketPane))
+
+    def _pane_ids(self) -> list[str]:
+        return [p.id for p in self.tabbed.query(TabPane) if p.id]
+
+    def show(self, market: str) -> None:
+        if pane_id(market) in self._pane_ids():
+            self.tabbed.active = pane_id(market)
+
+    async def add_tab(self, pane: MarketPane) -> None:
+        """Open a tab for a new market's pane and switch to it."""
+        name = pane.market.name
+        pane.set_class(self.has_class("-narrow"), "-narrow")
+        await self.tabbed.add_pane(TabPane(name, pane, id=pane_id(name)))
+        self.tabbed.active = pane_id(name)
+
+    async def remove_tab(self, market: str) -> None:
+        """Close a market's tab; the tab that took its place becomes active."""
+        ids = self._pane_ids()
+        if pane_id(market) not in ids:
+            return
+        index = ids.index(pane_id(market))
+        await self.tabbed.remove_pane(pane_id(market))
+        remaining = self._pane_ids()
+        if remaining:
+            self.tabbed.active = remaining[min(index, len(remaining) - 1)]
+
+    def on_show_market_request(self, message: ShowMarketRequest) -> None:
+        message.stop()
+        self.show(message.market)
+
+    # ----------------------------------------------------------------- actions
+    def action_jump(self, number: int) -> None:
+        ids = self._pane_ids()
+        if 1 <= number <= len(ids):
+            self.tabbed.active = ids[number - 1]
+
+    def _step_tab(self, delta: int) -> None:
+        ids = self._pane_ids()
+        if ids:
+            index = ids.index(self.tabbed.active) if self.tabbed.active in ids else 0
+            self.tabbed.active = ids[(index + delta) % len(ids)]
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._step_tab(-1)
+
+    def action_add_market(self) -> None:
+        suggestions = tuple(m for m in self.known_markets if m not in self.open_markets)
+
+        def added(name: str | None) -> None:
+            if name:
+                self.post_message(AddMarketRequest(name))
+
+        self.app.push_screen(AddMarketScreen(suggestions), added)
+
+    def action_close_market(self) -> None:
+        name = self.current_market()
+        if name is not None:
+            self.post_message(CloseMarketRequest(name))
+
+    def action_group(self, delta: int) -> None:
+        pane = self.active_pane()
+        if pane is not None:
+            pane.change_group(delta, repaint=not self.paused)
+
+    def action_depth(self) -> None:
+        pane = self.active_pane()
+        if pane is not None:
+            pane.cycle_depth(repaint=not self.paused)
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        if self._last_tick is not None:
+            self.tick(*self._last_tick)  # show PAUSED (or the live view) now, not next tick
+
+    def action_help(self) -> None:
+        rows = help_rows((active.binding for active in self.active_bindings.values()),
+                         order=[b.id for b in Binding.make_bindings(self.BINDINGS)])
+        palette = self.app.COMMAND_PALETTE_BINDING
+        self.app.push_screen(HelpScreen(rows, notes=(
+            f"{palette}: command palette (all of the above, markets by name)",
+            "Bids round down and asks round up when grouped.",
+            "A stale book stays on screen, greyed and marked.",
+        )))
+
+    def action_request_quit(self) -> None:
+        now = time.monotonic()
+        if now - self._last_quit <= QUIT_AGAIN_S:
+            self.app.exit(0)
+            return
+        self._last_quit = now
+
+        def confirmed(quit_: bool | None) -> None:
+            if quit_:
+                self.app.exit(0)
+
+        self.app.push_screen(ConfirmQuitScreen(), confirmed)
