@@ -4,7 +4,7 @@ Design: sample, don't hook. `sample()` runs on the repaint clock and keeps at mo
 of the top `depth` levels per side per `resolution` seconds in a ring; `changes()` diffs the
 book now against the sample N seconds old. Nothing runs per message, and `OrderBook` is
 untouched. Measured by tests/benchmarks/bench_analytics.py (50-level book, 2 loaded cores):
-  - a hook in `apply_parsed` doing the least per-level bookkeeping (old size, a record,
+  - a hook in `apply_delta_levels` doing the least per-level bookkeeping (old size, a record,
     expiry) costs 1.1-1.6 us a message, +55-65 % on the 2.0-2.5 us apply, on every market,
     shown or not, and grows with the message rate (bursts reach thousands a second);
   - sampling costs 32-43 us per stored sample (once a second), 0.1 us on other clock ticks,

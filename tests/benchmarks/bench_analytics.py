@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     # ---- the hot path, and what an apply-time hook would add to it
     def apply_all() -> None:
         for asks, bids in parsed:
-            book.apply_parsed(False, asks, bids)
+            book.apply_delta_levels(asks, bids)
 
     def hook_bookkeeping() -> None:
         # Per level: the old size (a dict read), a (time, key, old, new) record, and expiry of
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     hook_us = best_us(hook_bookkeeping, 1, repeat) / n_msgs
     book.apply_snapshot(*snap)
     for asks, bids in parsed[: n_msgs // 2]:
-        book.apply_parsed(False, asks, bids)
+        book.apply_delta_levels(asks, bids)
 
     # ---- pulling and stacking on the repaint clock
     tracker = LiquidityChange()
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     sample_store_us = best_us(tick_storing, calls, repeat)
     sample_skip_us = best_us(tick_skipping, calls * 10, repeat)
     for asks, bids in parsed[n_msgs // 2: n_msgs // 2 + 500]:
-        book.apply_parsed(False, asks, bids)
+        book.apply_delta_levels(asks, bids)
 
     def changed_readout(group: int) -> None:
         book.version += 1  # as after a message: the answer must be computed, not reused
