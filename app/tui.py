@@ -31,7 +31,7 @@ from dfx_tui.app.feed.notices import FeedNotice
 from dfx_tui.app.feed_source import FeedSource
 from dfx_tui.app.markets_screen import MarketsScreen
 from dfx_tui.book.codec import normalize_market
-from dfx_tui.book.state import Market
+from dfx_tui.book.state import LinkState, Market, MarketState
 from dfx_tui.widgets.market_commands import AddMarketRequest, CloseMarketRequest
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.palette import THEMES, theme_variables
@@ -66,13 +66,15 @@ class DfxApp(App[int]):
     ]
 
     def __init__(self, config: AppConfig, *, feed: FeedSource | None = None,
-                 clock: Callable[[], float] = time.monotonic, tz: tzinfo | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, tz: tzinfo | None = None,
+                 wall_clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         for theme in THEMES:  # dfx-colorblind, dfx-ansi: for the config file and ctrl+p
             self.register_theme(theme)
         self.config = config
         self.feed: FeedSource | None = feed
-        self.clock = clock
+        self.clock = clock  # monotonic: ages, staleness, flashes
+        self.wall_clock = wall_clock  # Unix seconds: histories line up with trade times
         self.tz = tz
         self.sim: SimServer | None = None
         self.known_markets: tuple[str, ...] = LIVE_SUGGESTIONS
@@ -209,8 +211,19 @@ class DfxApp(App[int]):
         if self.feed is None or not self.screen_stack:
             return
         self.ticks += 1
+        self.observe_markets()
         self.markets_screen.tick(self.clock(), self.feed.status,
                                  tag="DEMO" if self.config.demo else None)
+
+    def observe_markets(self) -> None:
+        """Feed every open market's histories (hidden tabs too: a heatmap or a volume profile
+        is complete the moment its tab is shown). Cheap when nothing changed."""
+        assert self.feed is not None
+        link_live = self.feed.status.state is LinkState.LIVE
+        now = self.wall_clock()
+        for market in self.feed.markets.values():
+            live = link_live and market.status.state is MarketState.LIVE
+            market.analytics.observe(market.book, market.tape, live, now)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.call_after_refresh(self.on_clock)

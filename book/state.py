@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.book.tape import TradeTape
 
@@ -62,6 +63,9 @@ class Market:
     book: OrderBook = field(init=False)
     tape: TradeTape = field(init=False)
     status: MarketStatus = field(default_factory=MarketStatus)
+    # Histories over time (volume at price, pulling and stacking, heatmap, mid), fed on the
+    # render clock for every open market: see `MarketAnalytics.observe`.
+    analytics: MarketAnalytics = field(default_factory=MarketAnalytics)
 
     def __post_init__(self) -> None:
         self.book = OrderBook(self.name)

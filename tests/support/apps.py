@@ -16,6 +16,7 @@ from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import ConnectionStatus, LinkState, MarketState
 
 T0 = 1000.0  # the frozen clock
+WALL_T0 = 1_750_000_010.0  # the frozen wall clock: just after seeded_market's trades
 MARKETS = ("BTC_USDT", "ETH_USDT")
 
 
@@ -31,7 +32,7 @@ def fixed_app(markets: Sequence[str] = MARKETS, *, status: ConnectionStatus | No
     feed = FixedFeed([seeded_market(m, state=market_state) for m in markets],
                      status or fixed_status(), new_market=seeded_market)
     return DfxApp(AppConfig(markets=list(markets), **config), feed=feed, clock=lambda: T0,
-                  tz=UTC)
+                  tz=UTC, wall_clock=lambda: WALL_T0)
 
 
 def fixed_feed(app: DfxApp) -> FixedFeed:

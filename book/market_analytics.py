@@ -1,0 +1,106 @@
+"""Everything computed over time for one market, fed for every open market, shown or not.
+
+One `observe()` per market per render-clock tick (the app calls it for hidden tabs too, so a
+heatmap, a volume profile or an alert is right the moment its tab is shown). Nothing here runs
+per feed message: the feed only mutates the book and the tape; `observe()` reads what changed
+since the last tick (new trades by (time, id), the book through its version), so the hot path
+keeps its rate and the cost is bounded by the clock (cheap when nothing changed).
+
+Times: `now` is wall-clock Unix seconds (the exchange's time base, as trade times are; in a
+replay, the recording's clock), so histories line up with the trades drawn on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dfx_tui.book.heatmap_store import HeatmapStore
+from dfx_tui.book.liquidity_change import LiquidityChange
+from dfx_tui.book.mid_history import MidHistory
+from dfx_tui.book.orderbook import OrderBook
+from dfx_tui.book.tape import BUY, Trade, TradeTape
+from dfx_tui.book.volume_profile import VolumeAtPrice
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsSettings:
+    """Windows and depths; the config file sets them (per market where a size is involved)."""
+
+    volume_window: float = 300.0  # volume at price, seconds
+    liquidity_window: float = 10.0  # pulling and stacking, seconds
+    liquidity_depth: int = 50  # levels a side sampled for pulling and stacking
+    heatmap_horizon: float = 3600.0  # seconds of resting-size history kept
+    heatmap_levels: int = 100  # levels a side recorded in the heatmap
+    sparkline_minutes: float = 15.0  # mid-price history
+
+
+@dataclass(slots=True)
+class MarketAnalytics:
+    """Volume at price, pulling and stacking, heatmap and mid histories of one market."""
+
+    settings: AnalyticsSettings = field(default_factory=AnalyticsSettings)
+    volume: VolumeAtPrice = field(init=False)
+    liquidity: LiquidityChange = field(init=False)
+    heatmap: HeatmapStore = field(init=False)
+    mids: MidHistory = field(init=False)
+    trades_seen: int = 0  # trades taken from the tape so far
+    _newest: tuple[float, int] | None = None  # (time, id) of the newest trade taken
+    _tape_version: int = -1
+    _live: bool = False
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.volume = VolumeAtPrice(window=s.volume_window)
+        self.liquidity = LiquidityChange(window=s.liquidity_window, depth=s.liquidity_depth)
+        self.heatmap = HeatmapStore(horizon=s.heatmap_horizon, max_levels=s.heatmap_levels)
+        self.mids = MidHistory(minutes=s.sparkline_minutes)
+
+    def observe(self, book: OrderBook, tape: TradeTape, live: bool, now: float) -> list[Trade]:
+        """Take what changed since the last call; returns the trades new since then, oldest
+        first (the history of a first clean batch is counted but not returned: it is not news,
+        and an alert must not fire on it).
+
+        `live`: the book is known good (snapshot, LIVE state). Otherwise the histories record a
+        gap (reconnect, resync, before the first snapshot): never filled in.
+        """
+        fresh = self._take_trades(tape)
+        if live and book.has_snapshot:
+            self._live = True
+            self.liquidity.sample(book, now)
+            self.heatmap.sample_book(now, book)
+            bid, ask = book.best_bid(), book.best_ask()
+            # Floats: the sparkline only draws it (the exact mid is book.mid()).
+            self.mids.record(now, None if bid is None or ask is None
+                             else (float(bid[0]) + float(ask[0])) / 2)
+        elif self._live or not book.has_snapshot:
+            self._live = False
+            self.heatmap.mark_gap(now)
+            self.mids.mark_gap(now)
+            self.liquidity.clear()
+        self.volume.expire(now)
+        return fresh
+
+    def _take_trades(self, tape: TradeTape) -> list[Trade]:
+        if tape.version == self._tape_version:
+            return []
+        self._tape_version = tape.version
+        newest = self._newest
+        taken: list[Trade] = []
+        for trade in tape:  # newest first: stop at the first one already taken
+            if newest is not None and (trade.time, trade.id) <= newest:
+                break
+            taken.append(trade)
+        if not taken:
+            return []
+        taken.reverse()
+        self._newest = (taken[-1].time, taken[-1].id)
+        self.trades_seen += len(taken)
+        heatmap, volume = self.heatmap, self.volume
+        for trade in taken:
+            volume.add(trade)
+            heatmap.record_trade(trade.time, trade.price_value, trade.amount_value,
+                                 trade.side == BUY)
+        return taken if newest is not None else []
+
+    def clear_volume(self) -> None:
+        self.volume.clear()
