@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = SimConfig()
     p = argparse.ArgumentParser(
         prog="dfx-sim",
-        description="A local DigiFinex public WebSocket v1 exchange (depth, trades, faults).",
+        description="A local DigiFinex public WebSocket v1 exchange (depth, trades, tickers, "
+        "faults).",
         epilog="Known markets: " + ", ".join(CATALOG),
     )
     p.add_argument("--host", default="127.0.0.1")
@@ -89,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="close each connection (1000) at age S",
     )
+    f.add_argument("--ticker-silent", action="store_true",
+                   help="ticker and all_ticker subscribes are acked, nothing is pushed")
+    f.add_argument("--ticker-error", type=int, nargs="?", const=4, default=0, metavar="CODE",
+                   help="ticker and all_ticker subscribes get an error reply (code 4 if none given)")
+    f.add_argument("--ticker-garbage", action="store_true",
+                   help="ticker pushes in odd shapes (not a list, missing fields, bad numbers)")
     p.add_argument("-v", "--verbose", action="store_true", help="log connections to stderr")
     return p
 
@@ -104,6 +111,9 @@ def config_from_args(a: argparse.Namespace) -> SimConfig:
         text_acks=a.text_acks,
         snapshot_before_ack=a.snapshot_before_ack,
         lifetime=a.lifetime,
+        ticker_silent=a.ticker_silent,
+        ticker_error=a.ticker_error,
+        ticker_garbage=a.ticker_garbage,
     )
     return SimConfig(
         markets=markets,

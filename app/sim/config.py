@@ -20,6 +20,7 @@ class SimConfig:
     levels: int = 50  # levels per side, about
     tick_hz: float = 100.0  # market clock; each tick sends rate/tick_hz messages
     max_buffer: int = 64 << 20  # bytes queued to one client before it is dropped as slow
+    ticker_interval: float = 1.0  # seconds between ticker/all_ticker pushes (tests go faster)
 
     def __post_init__(self) -> None:
         if self.subscribe_mode not in ("replace", "add"):

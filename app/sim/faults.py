@@ -22,6 +22,10 @@ class Faults:
     text_acks: bool = False  # replies (acks, pong, time, errors) as text frames, not zlib
     snapshot_before_ack: bool = False  # on subscribe, the snapshots go out before the ack
     lifetime: float = 0.0  # clean close (1000) at this age, like the live server at ~2 h
+    # The ticker channels (ticker.*, all_ticker.*), which a client must survive losing:
+    ticker_silent: bool = False  # subscribes are acked, nothing is ever pushed
+    ticker_error: int = 0  # subscribes get an error reply with this code (0 = off)
+    ticker_garbage: bool = False  # every push has an odd shape (ticker_data.GARBAGE_KINDS)
 
     def any(self) -> bool:
         return self != Faults()
@@ -39,6 +43,18 @@ def corrupt_frame(kind: str, market: str) -> bytes:
         return zlib.compress(b'{"method": "depth.update", "params": [false, {"asks": [[')
     # Valid JSON, wrong shape: the depth object is a list and the market is missing.
     body = {"method": "depth.update", "params": [False, [["1", "2"]]], "id": None}
+    return zlib.compress(json.dumps(body).encode())
+
+
+def corrupt_ticker_frame(kind: str, all_markets: bool) -> bytes:
+    """One broken ticker push of the given kind (a CORRUPT_KINDS name)."""
+    method = "all_ticker.update" if all_markets else "ticker.update"
+    if kind == "bad_zlib":
+        return b"\x78\x9c\xde\xad\xbe\xef\x00\x01garbage"
+    if kind == "bad_json":
+        return zlib.compress(f'{{"method": "{method}", "params": [{{"symbol": '.encode())
+    # Valid JSON, wrong shape: params an object, not a list of tickers.
+    body = {"method": method, "params": {"symbol": "BTC_USDT"}, "id": None}
     return zlib.compress(json.dumps(body).encode())
 
 

@@ -23,6 +23,7 @@ from dfx_tui.app.sim.config import SimConfig
 from dfx_tui.app.sim.faults import Faults
 from dfx_tui.app.sim.market import MarketModel, spec_for
 from dfx_tui.app.sim.session import Counters, Session
+from dfx_tui.app.sim.ticker_feed import TICKER_REQUESTS, TickerDesk
 from dfx_tui.app.sim.watchdog import watch
 
 __all__ = ["Counters", "Faults", "SimConfig", "SimServer", "PATH"]
@@ -65,6 +66,7 @@ class SimServer:
         self._tasks: list[asyncio.Task[None]] = []
         self._paused = False
         self._handshakes = 0
+        self.tickers = TickerDesk(self, now)  # ticker.* and all_ticker.* (ticker_feed.py)
 
     # ----- public API ---------------------------------------------------------------
     @property
@@ -90,6 +92,7 @@ class SimServer:
         self._tasks = [
             asyncio.create_task(self._run_market(m), name=f"sim-{m}") for m in self._models
         ]
+        self._tasks.append(asyncio.create_task(self.tickers.run(), name="sim-tickers"))
         log.info("listening on %s", self.url)
         return self
 
@@ -208,6 +211,7 @@ class SimServer:
         for ch in CHANNELS:
             for m in list(s.depth if ch == "depth" else s.trades):
                 self._subs[ch][m].discard(s)
+        self.tickers.detach(s)
 
     # ----- requests -----------------------------------------------------------------
     def _handle_request(self, s: Session, msg: str | bytes) -> None:
@@ -230,6 +234,8 @@ class SimServer:
             self._subscribe(s, rid, method.split(".")[0], params)
         elif method in ("depth.unsubscribe", "trades.unsubscribe"):
             self._unsubscribe(s, rid, method.split(".")[0], params)
+        elif method in TICKER_REQUESTS:
+            self.tickers.handle(s, rid, method, params)
         else:
             s.reply(wire.error(rid, wire.ERR_METHOD_NOT_FOUND, "method not found"))
 
@@ -318,6 +324,7 @@ class SimServer:
             for s in list(subs):
                 s.send_depth(frame, m)
         if d.trades:
+            self.tickers.observe(m, d.trades)
             tsubs = self._subs["trades"][m]
             if tsubs:
                 frame = wire.encode(wire.push("trades.update", [False, d.trades, m]))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from websockets.asyncio.server import ServerConnection, broadcast
 
 from dfx_tui.app.sim import wire
-from dfx_tui.app.sim.faults import CORRUPT_KINDS, corrupt_frame
+from dfx_tui.app.sim.faults import CORRUPT_KINDS, corrupt_frame, corrupt_ticker_frame
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,6 +35,8 @@ class Counters:
     depth_msgs_sent: int = 0  # depth.update clean=false
     snapshots_sent: int = 0  # depth.update clean=true
     trade_msgs_sent: int = 0  # trades.update, both kinds
+    ticker_msgs_sent: int = 0  # ticker.update
+    all_ticker_msgs_sent: int = 0  # all_ticker.update
     replies_sent: int = 0  # every reply, errors included
     errors_sent: int = 0
     corrupt_sent: int = 0
@@ -76,6 +78,8 @@ class Session:
         self.last_recv = now
         self.depth: set[str] = set()
         self.trades: set[str] = set()
+        self.ticker: set[str] = set()
+        self.all_ticker = False
         self.stalled = False
         self.closed = False
         self.crossed_done = False
@@ -83,6 +87,8 @@ class Session:
         self._corrupt_every = corrupt_every
         self._since_corrupt = 0
         self._corrupt_kind = 0
+        self._since_corrupt_ticker = 0  # the ticker channels count (and rotate) on their own
+        self._corrupt_ticker_kind = 0
         self._max_buffer = max_buffer
         self._on_slow = on_slow
 
@@ -130,6 +136,18 @@ class Session:
     def send_trades(self, frame: bytes) -> None:
         self._write(frame, "trade_msgs_sent")
 
+    def send_ticker(self, frame: bytes, all_markets: bool) -> None:
+        """A ticker.update (or all_ticker.update) push; `corrupt_every` counts these apart
+        from depth, so ticker corruption never shifts the depth channel's."""
+        self._write(frame, "all_ticker_msgs_sent" if all_markets else "ticker_msgs_sent")
+        if self._corrupt_every:
+            self._since_corrupt_ticker += 1
+            if self._since_corrupt_ticker >= self._corrupt_every:
+                self._since_corrupt_ticker = 0
+                kind = CORRUPT_KINDS[self._corrupt_ticker_kind % len(CORRUPT_KINDS)]
+                self._corrupt_ticker_kind += 1
+                self._write(corrupt_ticker_frame(kind, all_markets), "corrupt_sent")
+
     def send_raw(self, frame: bytes | str, field: str | None = None) -> None:
         self._write(frame, field)
 
@@ -142,6 +160,8 @@ class Session:
             "id": self.id,
             "depth": sorted(self.depth),
             "trades": sorted(self.trades),
+            "ticker": sorted(self.ticker),
+            "all_ticker": self.all_ticker,
             "stalled": self.stalled,
             **self.stats.as_dict(),
         }
