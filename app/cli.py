@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="settings file (default: ~/.config/dfx-tui/config.toml if present)")
     ui.add_argument("--fps", type=float, default=None, metavar="N",
                     help="repaint rate of the UI (default: 10)")
+    ui.add_argument("--serve", nargs="?", const="", metavar="HOST:PORT",
+                    help="serve the app to web browsers instead (needs dfx-tui[web]; "
+                         "default: 127.0.0.1:8000)")
     p.add_argument("-v", "--verbose", action="store_true", help="log warnings to stderr")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return p
@@ -199,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         log.addHandler(logging.NullHandler())
         log.propagate = False
+    if args.serve is not None:  # issue 14: the same app in a web browser
+        from dfx_tui.app.serve import serve
+
+        return serve(args, argv)
     if args.once:
         try:
             return asyncio.run(_run_once(config, args))
