@@ -11,7 +11,12 @@ so nothing of the app changes:
   update in which the ladder's lines were rendered, is "drawn"; the sample is (drawn at,
   frame index, arrival time);
 - a tab switch (``TabbedContent.active`` changed) is drawn at the first screen update that
-  renders the new tab's ladder with its current book version; reported at once.
+  renders the new tab's ladder with its current book version; reported at once;
+- a regroup (the visible ladder built with another ``group_index``, e.g. after ``+``/``-``) is
+  drawn at the next screen update that renders the ladder; reported at once ("ordinary
+  repaint": a key that redraws the whole ladder without switching tabs);
+- ``App.on_clock``: a clock tick whose ladder repaint changed some line is drawn at the next
+  screen update that renders the ladder; the sample is (drawn at - tick start).
 
 Control: commands arrive one per line on ``--cmd-fd`` (mark, report, status, quit); results
 go out as one JSON object per line on ``--out-fd``. All times are ``time.monotonic()``, which
@@ -47,6 +52,10 @@ class Probe:
         self.painting: tuple[int, float] | None = None  # built, not yet on screen
         self.rendered = False  # the visible ladder rendered lines since the last update
         self.switch: dict[str, Any] | None = None
+        self.groups: dict[int, Any] = {}  # id(ladder) -> group_index last built
+        self.regroup = False  # the visible ladder was built with a new grouping, not drawn yet
+        self.tick_t: float | None = None  # start of the clock tick now running
+        self.clock_paint: float | None = None  # tick start of a built, undrawn ladder change
         self.ready_sent = False
         self._buf = b""
         self.reset()
@@ -57,6 +66,7 @@ class Probe:
         self.displays = 0
         self.ladder_draws = 0
         self.samples: list[tuple[float, int, float]] = []
+        self.clock_samples: list[float] = []
         self.repaints0 = sum(lad.repaints for lad in self.ladders.values())
 
     def send(self, obj: dict[str, Any]) -> None:
@@ -100,6 +110,17 @@ class Probe:
 
         app._display = _display
 
+        on_clock = app.on_clock
+
+        def wrapped_on_clock() -> None:
+            self.tick_t = mono()
+            try:
+                on_clock()
+            finally:
+                self.tick_t = None
+
+        app.on_clock = wrapped_on_clock  # before on_mount, which hands it to set_interval
+
     def _wrap_ladder(self, market: str, ladder: Any) -> None:
         from dfx_tui.app.tui import pane_id
 
@@ -116,7 +137,15 @@ class Probe:
             refreshed[0] = False
             repaint(now)
             self.painted_version[id(ladder)] = ladder.book.version
+            group = getattr(ladder, "group_index", None)
+            regrouped = self.groups.get(id(ladder), group) != group
+            self.groups[id(ladder)] = group
             if ladder is self.vis_ladder:
+                if regrouped and self.switch is None:
+                    self.regroup = True
+                elif (refreshed[0] and self.tick_t is not None and self.switch is None
+                      and self.clock_paint is None):
+                    self.clock_paint = self.tick_t
                 if self.first_unpainted is not None:
                     # A change that altered no line (e.g. below the shown depth) is on
                     # screen as soon as it is applied: no sample.
@@ -146,6 +175,7 @@ class Probe:
         self.vis_ladder = self.ladders.get(active)
         self.vis_book = None if self.vis_ladder is None else self.vis_ladder.book
         self.first_unpainted = self.painting = None
+        self.regroup, self.clock_paint = False, None
         self.rendered = False
         self.switch = {"to": active, "seen": mono(), "built": False}
 
@@ -160,6 +190,13 @@ class Probe:
         if self.painting is not None:
             self.samples.append((now, *self.painting))
             self.painting = None
+        if self.clock_paint is not None:
+            self.clock_samples.append(now - self.clock_paint)
+            self.clock_paint = None
+        if self.regroup:
+            self.regroup = False
+            if self.ready_sent:
+                self.send({"ev": "regroup", "drawn": now})
         sw, ladder = self.switch, self.vis_ladder
         if sw is not None and ladder is not None and (
                 sw["built"] or self.painted_version.get(id(ladder)) == ladder.book.version):
@@ -209,6 +246,7 @@ class Probe:
                 "ladder_repaints": sum(lad.repaints for lad in self.ladders.values())
                 - self.repaints0,
                 "samples": self.samples,
+                "clock_samples": self.clock_samples,
             })
         elif cmd == "status":
             self.send({"ev": "status", "frames_total": self.frames,

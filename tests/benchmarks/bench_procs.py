@@ -1,0 +1,163 @@
+"""The processes bench_app.py runs: the app under its probe, the bare consumer, dfx-sim.
+
+dfx-sim runs in the benchmark's own process (so its per-connection counters are at hand);
+the app (`app_probe.py`) runs in a child process in a pseudo-terminal, with a command pipe in
+and an event pipe out; the bare consumer (`bare_consumer.py`) in another child.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench_common import Terminal, mono, term_env
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+TRADE_RATE = 2.0  # trades per second per market
+
+
+class AppProcess:
+    """app_probe.py in a terminal (whose output is kept), with a command pipe in and an event
+    pipe out."""
+
+    prefix: list[str] = []  # e.g. a profiler: ["py-spy", "record", "-o", "out.svg", "--"]
+
+    def __init__(self, proc: Any, term: Terminal, cmd_w: int) -> None:
+        self.proc = proc
+        self.term = term
+        self.cmd_w = cmd_w
+        self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = defaultdict(asyncio.Queue)
+        self._reader_task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def start(cls, url: str, markets: tuple[str, ...], fps: float) -> AppProcess:
+        term = Terminal(keep=True)
+        cmd_r, cmd_w = os.pipe()
+        out_r, out_w = os.pipe()
+        proc = await asyncio.create_subprocess_exec(
+            *cls.prefix, PY, str(HERE / "app_probe.py"), "--url", url,
+            "--markets", ",".join(markets), "--fps", str(fps),
+            "--cmd-fd", str(cmd_r), "--out-fd", str(out_w),
+            # Textual draws on stderr; a traceback would land there too.
+            stdin=term.slave, stdout=term.slave, stderr=term.slave, pass_fds=(cmd_r, out_w),
+            env=term_env(), start_new_session=True)
+        os.close(cmd_r)
+        os.close(out_w)
+        self = cls(proc, term, cmd_w)
+        reader = asyncio.StreamReader(limit=1 << 24)
+        await asyncio.get_running_loop().connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(out_r, "rb"))
+        self._reader_task = asyncio.create_task(self._dispatch(reader))
+        return self
+
+    async def _dispatch(self, reader: asyncio.StreamReader) -> None:
+        while line := await reader.readline():
+            with contextlib.suppress(ValueError):
+                obj = json.loads(line)
+                self.queues[obj.get("ev", "")].put_nowait(obj)
+        self.queues["exit"].put_nowait({"ev": "exit"})
+
+    async def expect(self, ev: str, timeout: float) -> dict[str, Any]:
+        try:
+            return await asyncio.wait_for(self.queues[ev].get(), timeout)
+        except TimeoutError:
+            raise RuntimeError(f"app probe: no {ev!r} within {timeout:g} s; "
+                               f"terminal: {self.term.last[-2000:]!r}") from None
+
+    def drain(self, ev: str) -> None:
+        q = self.queues[ev]
+        while not q.empty():
+            q.get_nowait()
+
+    def command(self, cmd: str) -> None:
+        os.write(self.cmd_w, (cmd + "\n").encode())
+
+    async def ask(self, cmd: str, ev: str, timeout: float = 5.0) -> dict[str, Any]:
+        self.drain(ev)
+        self.command(cmd)
+        return await self.expect(ev, timeout)
+
+    @property
+    def pid(self) -> int:
+        return int(self.proc.pid)
+
+    async def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.command("quit")
+        try:
+            await asyncio.wait_for(self.proc.wait(), 5.0)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            await self.proc.wait()
+        if self._reader_task is not None:
+            self._reader_task.cancel()
+        with contextlib.suppress(OSError):
+            os.close(self.cmd_w)
+        self.term.close()
+
+
+async def start_bare(url: str, markets: tuple[str, ...]) -> tuple[Any, int]:
+    proc = await asyncio.create_subprocess_exec(
+        PY, str(HERE / "bare_consumer.py"), url, *markets,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), 20.0)
+    return proc, json.loads(line)["port"]
+
+
+async def stop_proc(proc: Any) -> None:
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 5.0)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+async def start_sim(markets: tuple[str, ...], total_rate: float) -> Any:
+    from dfx_tui.app.sim.server import SimConfig, SimServer
+
+    cfg = SimConfig(markets=markets, seed=1, rate=total_rate / len(markets),
+                    trade_rate=TRADE_RATE, snapshot_interval=600.0, idle_timeout=120.0)
+    return await SimServer(cfg, host="127.0.0.1", port=0).start()
+
+
+def find_session(sim: Any, port: int) -> Any:
+    for s in sim.sessions:
+        addr = getattr(s.ws, "remote_address", None)
+        if addr and addr[1] == port:
+            return s
+    raise RuntimeError(f"no simulator session from port {port}")
+
+
+class SendClock:
+    """Stamps every frame the simulator writes to one session: frame index -> time."""
+
+    def __init__(self, session: Any) -> None:
+        self.base = session.stats.frames_sent  # frames before this have no stamp
+        self.times: list[float] = []
+        write = session._write
+        stats = session.stats
+
+        def _write(frame: Any, field: str | None) -> None:
+            n = stats.frames_sent
+            write(frame, field)
+            if stats.frames_sent != n:
+                self.times.append(mono())
+
+        session._write = _write
+
+    def sent_at(self, index: int) -> float | None:
+        """Time the index-th frame (1-based, as the app counts) was written."""
+        i = index - self.base - 1
+        return self.times[i] if 0 <= i < len(self.times) else None
