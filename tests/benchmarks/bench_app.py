@@ -69,7 +69,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bare_textual import MARKER as ONE_WIDGET_MARKER
 from bench_common import (
     COLS,
     ROWS,
@@ -82,16 +81,17 @@ from bench_common import (
     pct,
     r,
     ratio,
-    term_env,
 )
 from bench_goals import aggregate, evaluate, goals_table
 from bench_procs import (
-    HERE,
     PY,
     TRADE_RATE,
     AppProcess,
     SendClock,
+    cold_pair,
     find_session,
+    idle_one_widget,
+    rss_many,
     start_bare,
     start_sim,
     stop_proc,
@@ -103,6 +103,7 @@ MARKETS_10 = ("BTC_USDT", "ETH_USDT", "SOL_USDT", "EOS_USDT", "XRP_USDT", "DOGE_
               "DFT_USDT", "SHIB_USDT", "PEPE_USDT", "ABC_USDT")
 DRAIN_LIMIT_S = 2.0
 KEY_EVERY_S = 0.5
+PROFILER_FLAGS: list[str] = ["--nonblocking"]  # --profile-blocking: [] (pauses the app per sample)
 
 
 # ------------------------------------------------------------------ windows of one load
@@ -140,7 +141,7 @@ async def start_profiler(pid: int, seconds: float, out: Path) -> Any:
     out.parent.mkdir(parents=True, exist_ok=True)
     return await asyncio.create_subprocess_exec(
         exe, "record", "--pid", str(pid), "--duration", str(max(1, math.ceil(seconds))),
-        "--rate", "100", "--format", "raw", "--nonblocking", "-o", str(out),
+        "--rate", "100", "--format", "raw", *PROFILER_FLAGS, "-o", str(out),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 
@@ -294,87 +295,6 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
         "window_s": r(wall, 2),
         **({"idle_cpu_per_s": r(idle, 5)} if idle is not None else {}),
     }
-
-
-# ------------------------------------------------------------------ the other figures
-def demo_argv() -> list[str]:
-    exe = Path(PY).with_name("dfx-tui")
-    return [str(exe), "--demo"] if exe.exists() else [
-        PY, "-c", "from dfx_tui.app.cli import main; raise SystemExit(main())", "--demo"]
-
-
-async def first_paint(argv: list[str], marker: bytes, quit_keys: list[bytes],
-                      timeout: float = 20.0) -> float | None:
-    """Spawn `argv` in a terminal; seconds until `marker` is on its output (None: never)."""
-    term = Terminal()
-    seen = term.wait_for(marker)
-    t0 = mono()
-    proc = await asyncio.create_subprocess_exec(
-        *argv, stdin=term.slave, stdout=term.slave, stderr=term.slave,
-        env=term_env(), start_new_session=True)
-    try:
-        took: float | None = await asyncio.wait_for(seen, timeout) - t0
-        await asyncio.sleep(0.3)
-        for key in quit_keys:
-            term.key(key)
-            await asyncio.sleep(0.1)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(proc.wait(), 3.0)
-    except TimeoutError:
-        took = None
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-        term.close()
-    return took
-
-
-async def cold_pair() -> tuple[float | None, float | None]:
-    """The app's cold start to its first drawn book, then the one-widget app's first paint."""
-    app = await first_paint(demo_argv(), b"spread ", [b"q", b"q"])
-    one = await first_paint([PY, str(HERE / "bare_textual.py")], ONE_WIDGET_MARKER.encode(),
-                            [b"\x11"])  # ctrl+q
-    return app, one
-
-
-async def idle_one_widget(seconds: float, settle: float) -> float:
-    """Idle CPU of the one-widget Textual app, measured like the app's (after `settle`)."""
-    term = Terminal()
-    painted = term.wait_for(ONE_WIDGET_MARKER.encode())
-    proc = await asyncio.create_subprocess_exec(
-        PY, str(HERE / "bare_textual.py"), stdin=term.slave, stdout=term.slave,
-        stderr=term.slave, env=term_env(), start_new_session=True)
-    try:
-        await asyncio.wait_for(painted, 20.0)
-        await asyncio.sleep(settle)
-        c0, t0 = cpu_seconds_fine(proc.pid), mono()
-        await asyncio.sleep(seconds)
-        return (cpu_seconds_fine(proc.pid) - c0) / (mono() - t0)
-    finally:
-        proc.kill()
-        await proc.wait()
-        term.close()
-
-
-async def rss_many(markets: tuple[str, ...], fps: float) -> dict[str, float]:
-    """Peak RSS with every market open and each tab drawn at least once."""
-    sim = await start_sim(markets, 20.0 * len(markets))
-    app = None
-    try:
-        app = await AppProcess.start(sim.url, markets, fps)
-        await app.expect("ready", 30.0)
-        for _ in markets:
-            app.term.key(b"\t")
-            with contextlib.suppress(RuntimeError):
-                await app.expect("tab", 3.0)
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(1.0)
-        return mem_mb(app.pid)
-    finally:
-        if app is not None:
-            await app.stop()
-        await sim.stop()
 
 
 # ------------------------------------------------------------------ main

@@ -1,4 +1,5 @@
-"""The processes bench_app.py runs: the app under its probe, the bare consumer, dfx-sim.
+"""The processes bench_app.py runs: the app under its probe, the bare consumer, dfx-sim,
+and the cold-start, idle and RSS runs against the one-widget Textual app.
 
 dfx-sim runs in the benchmark's own process (so its per-connection counters are at hand);
 the app (`app_probe.py`) runs in a child process in a pseudo-terminal, with a command pipe in
@@ -16,7 +17,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench_common import Terminal, mono, term_env
+from bare_textual import MARKER as ONE_WIDGET_MARKER
+from bench_common import Terminal, cpu_seconds_fine, mem_mb, mono, term_env
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -161,3 +163,84 @@ class SendClock:
         """Time the index-th frame (1-based, as the app counts) was written."""
         i = index - self.base - 1
         return self.times[i] if 0 <= i < len(self.times) else None
+
+
+# ------------------------------------------------------------------ cold start, idle, RSS
+def demo_argv() -> list[str]:
+    exe = Path(PY).with_name("dfx-tui")
+    return [str(exe), "--demo"] if exe.exists() else [
+        PY, "-c", "from dfx_tui.app.cli import main; raise SystemExit(main())", "--demo"]
+
+
+async def first_paint(argv: list[str], marker: bytes, quit_keys: list[bytes],
+                      timeout: float = 20.0) -> float | None:
+    """Spawn `argv` in a terminal; seconds until `marker` is on its output (None: never)."""
+    term = Terminal()
+    seen = term.wait_for(marker)
+    t0 = mono()
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdin=term.slave, stdout=term.slave, stderr=term.slave,
+        env=term_env(), start_new_session=True)
+    try:
+        took: float | None = await asyncio.wait_for(seen, timeout) - t0
+        await asyncio.sleep(0.3)
+        for key in quit_keys:
+            term.key(key)
+            await asyncio.sleep(0.1)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), 3.0)
+    except TimeoutError:
+        took = None
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        term.close()
+    return took
+
+
+async def cold_pair() -> tuple[float | None, float | None]:
+    """The app's cold start to its first drawn book, then the one-widget app's first paint."""
+    app = await first_paint(demo_argv(), b"spread ", [b"q", b"q"])
+    one = await first_paint([PY, str(HERE / "bare_textual.py")], ONE_WIDGET_MARKER.encode(),
+                            [b"\x11"])  # ctrl+q
+    return app, one
+
+
+async def idle_one_widget(seconds: float, settle: float) -> float:
+    """Idle CPU of the one-widget Textual app, measured like the app's (after `settle`)."""
+    term = Terminal()
+    painted = term.wait_for(ONE_WIDGET_MARKER.encode())
+    proc = await asyncio.create_subprocess_exec(
+        PY, str(HERE / "bare_textual.py"), stdin=term.slave, stdout=term.slave,
+        stderr=term.slave, env=term_env(), start_new_session=True)
+    try:
+        await asyncio.wait_for(painted, 20.0)
+        await asyncio.sleep(settle)
+        c0, t0 = cpu_seconds_fine(proc.pid), mono()
+        await asyncio.sleep(seconds)
+        return (cpu_seconds_fine(proc.pid) - c0) / (mono() - t0)
+    finally:
+        proc.kill()
+        await proc.wait()
+        term.close()
+
+
+async def rss_many(markets: tuple[str, ...], fps: float) -> dict[str, float]:
+    """Peak RSS with every market open and each tab drawn at least once."""
+    sim = await start_sim(markets, 20.0 * len(markets))
+    app = None
+    try:
+        app = await AppProcess.start(sim.url, markets, fps)
+        await app.expect("ready", 30.0)
+        for _ in markets:
+            app.term.key(b"\t")
+            with contextlib.suppress(RuntimeError):
+                await app.expect("tab", 3.0)
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)
+        return mem_mb(app.pid)
+    finally:
+        if app is not None:
+            await app.stop()
+        await sim.stop()
