@@ -32,6 +32,10 @@ second per market) it measures, over a steady window of ``--seconds`` with no ke
 - ``ordinary_repaint_ms_p50/p99``, in a third window as long: measured exactly like a tab
   switch, for a key that redraws the whole visible ladder without switching (``+``/``-``,
   coarser then finer grouping), and ``tab_over_repaint_p99`` = tab switch p99 / that p99;
+- ``loop_lag_ms_p99/max``: how late a 50 ms watchdog in the app woke during the steady
+  window, and ``loop_lag_max_cpu_share``, the app's main-thread CPU share over the worst
+  interval (near 1: the app's own work held its loop; near 0: the machine did not run it);
+  ``gc_ms_max/total``, ``gc_full``: garbage collections in that window;
 - ``peak_rss_mb``: VmHWM of the app process;
 - ``kept_up``: after the windows the simulator pauses; the app must have handled every frame
   the simulator wrote to it (received == sent) within ``DRAIN_LIMIT_S``. ``backlog_end`` is
@@ -64,7 +68,6 @@ import math
 import os
 import platform
 import shlex
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -84,15 +87,16 @@ from bench_common import (
 )
 from bench_goals import aggregate, evaluate, goals_table
 from bench_procs import (
-    PY,
     TRADE_RATE,
     AppProcess,
     SendClock,
     cold_pair,
     find_session,
     idle_one_widget,
+    key_window,
     rss_many,
     start_bare,
+    start_profiler,
     start_sim,
     stop_proc,
 )
@@ -102,56 +106,9 @@ MARKETS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SHIB_USDT")
 MARKETS_10 = ("BTC_USDT", "ETH_USDT", "SOL_USDT", "EOS_USDT", "XRP_USDT", "DOGE_USDT",
               "DFT_USDT", "SHIB_USDT", "PEPE_USDT", "ABC_USDT")
 DRAIN_LIMIT_S = 2.0
-KEY_EVERY_S = 0.5
-KEY_TIMEOUT_S = 5.0  # a key not drawn by then is counted lost
-PROFILER_FLAGS: list[str] = ["--nonblocking"]  # --profile-blocking: [] (pauses the app per sample)
 
 
 # ------------------------------------------------------------------ windows of one load
-async def key_window(app: AppProcess, bare: Any, keys: list[bytes], ev: str,
-                     seconds: float) -> dict[str, Any]:
-    """A key every KEY_EVERY_S (cycling through `keys`); each sample: key to drawn, in ms."""
-    app.drain(ev)
-    samples: list[float] = []
-    lost = 0
-    t0 = mono()
-    c_app0, c_bare0 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
-    next_key, n = t0 + 0.1, 0
-    while next_key < t0 + seconds:
-        await asyncio.sleep(max(0.0, next_key - mono()))
-        app.drain(ev)
-        pressed = app.term.key(keys[n % len(keys)])
-        n += 1
-        while True:
-            try:
-                got = await app.expect(ev, max(0.01, pressed + KEY_TIMEOUT_S - mono()))
-            except RuntimeError:
-                lost += 1
-                await asyncio.sleep(1.0)  # its late answer must not pass for the next key's
-                break
-            if got["drawn"] >= pressed:  # else: drawn before this key, an earlier key's
-                samples.append((got["drawn"] - pressed) * 1000)
-                break
-        next_key = max(pressed + KEY_EVERY_S, mono() + 0.05)
-    await asyncio.sleep(max(0.0, t0 + seconds - mono()))
-    wall = mono() - t0
-    return {"samples": samples, "lost": lost,
-            "app_cpu": (cpu_seconds(app.pid) - c_app0) / wall,
-            "bare_cpu": (cpu_seconds(bare.pid) - c_bare0) / wall}
-
-
-async def start_profiler(pid: int, seconds: float, out: Path) -> Any:
-    """py-spy over the app process for the steady window (samples all threads, 100 Hz)."""
-    exe = shutil.which("py-spy", path=str(Path(PY).parent)) or shutil.which("py-spy")
-    if exe is None:
-        raise SystemExit("--profile needs py-spy (pip install py-spy)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return await asyncio.create_subprocess_exec(
-        exe, "record", "--pid", str(pid), "--duration", str(max(1, math.ceil(seconds))),
-        "--rate", "100", "--format", "raw", *PROFILER_FLAGS, "-o", str(out),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-
-
 def screen_figures(term: Terminal, start: int, end: int, wall: float) -> dict[str, Any]:
     """The window's screen updates replayed through a screen model (after the app stopped,
     so the replay takes no CPU from it)."""
@@ -191,7 +148,8 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
 
         # ---- window 1, steady load: CPU, repaints, staleness, bytes (no keys pressed)
         await app.ask("mark", "marked")
-        profiler = await start_profiler(app.pid, seconds, profile_to) if profile_to else None
+        profiler = (await start_profiler(app.pid, seconds, profile_to)
+                    if profile_to else None)
         t0 = mono()
         c_app0, c_bare0 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
         out0, bare_frames0 = app.term.bytes, bare_session.stats.frames_sent
@@ -274,6 +232,12 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
         "clock_repaint_ms_p50": r(pct(clock_ms, 50)),
         "clock_repaint_ms_p99": r(pct(clock_ms, 99)),
         "clock_repaints": len(clock_ms),
+        "loop_lag_ms_p99": r(report.get("loop_lag_ms_p99")),
+        "loop_lag_ms_max": r(report.get("loop_lag_ms_max")),
+        "loop_lag_max_cpu_share": r(report.get("loop_lag_max_cpu_share"), 2),
+        "gc_ms_max": r(report.get("gc_ms_max")),
+        "gc_ms_total": r(report.get("gc_ms_total")),
+        "gc_full": report.get("gc_full"),
         "tab_switch_ms_p50": r(pct(tabs["samples"], 50)),
         "tab_switch_ms_p90": r(pct(tabs["samples"], 90)),
         "tab_switch_ms_p99": r(tab_p99),
@@ -282,6 +246,9 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
         "tab_switches_lost": tabs["lost"],
         "ordinary_repaint_ms_p50": r(pct(regroups["samples"], 50)),
         "ordinary_repaint_ms_p99": r(repaint_p99),
+        # Where an ordinary repaint's time goes: key to its action, the build, build to drawn.
+        **{f"ordinary_repaint_{stage}_ms_p50": r(pct([st[i] for st in regroups["stages"]], 50))
+           for i, stage in enumerate(("input", "build", "draw"))},
         "ordinary_repaints": len(regroups["samples"]),
         "ordinary_repaints_lost": regroups["lost"],
         "tab_over_repaint_p99": r(ratio(tab_p99, repaint_p99), 2),

@@ -1,5 +1,6 @@
-"""The processes bench_app.py runs: the app under its probe, the bare consumer, dfx-sim,
-and the cold-start, idle and RSS runs against the one-widget Textual app.
+"""The processes bench_app.py runs: the app under its probe, the bare consumer, dfx-sim;
+the key windows (a key into the app's terminal to the screen update that draws its effect),
+py-spy over a window, and the cold-start, idle and RSS runs against the one-widget app.
 
 dfx-sim runs in the benchmark's own process (so its per-connection counters are at hand);
 the app (`app_probe.py`) runs in a child process in a pseudo-terminal, with a command pipe in
@@ -11,18 +12,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
+import shutil
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from bare_textual import MARKER as ONE_WIDGET_MARKER
-from bench_common import Terminal, cpu_seconds_fine, mem_mb, mono, term_env
+from bench_common import Terminal, cpu_seconds, cpu_seconds_fine, mem_mb, mono, term_env
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
 TRADE_RATE = 2.0  # trades per second per market
+KEY_EVERY_S = 0.5
+KEY_TIMEOUT_S = 5.0  # a key not drawn by then is counted lost
+PROFILER_FLAGS = ["--nonblocking"]  # py-spy reads the app without stopping it
 
 
 class AppProcess:
@@ -163,6 +169,56 @@ class SendClock:
         """Time the index-th frame (1-based, as the app counts) was written."""
         i = index - self.base - 1
         return self.times[i] if 0 <= i < len(self.times) else None
+
+
+# ------------------------------------------------------------------ keys, profiler
+async def key_window(app: AppProcess, bare: Any, keys: list[bytes], ev: str,
+                     seconds: float) -> dict[str, Any]:
+    """A key every KEY_EVERY_S (cycling through `keys`); each sample: key to drawn, in ms."""
+    app.drain(ev)
+    samples: list[float] = []
+    stages: list[tuple[float, float, float]] = []
+    lost = 0
+    t0 = mono()
+    c_app0, c_bare0 = cpu_seconds(app.pid), cpu_seconds(bare.pid)
+    next_key, n = t0 + 0.1, 0
+    while next_key < t0 + seconds:
+        await asyncio.sleep(max(0.0, next_key - mono()))
+        app.drain(ev)
+        pressed = app.term.key(keys[n % len(keys)])
+        n += 1
+        while True:
+            try:
+                got = await app.expect(ev, max(0.01, pressed + KEY_TIMEOUT_S - mono()))
+            except RuntimeError:
+                lost += 1
+                await asyncio.sleep(1.0)  # its late answer must not pass for the next key's
+                break
+            if got["drawn"] >= pressed:  # else: drawn before this key, an earlier key's
+                samples.append((got["drawn"] - pressed) * 1000)
+                if "acted" in got:  # where the time went: input, build, draw
+                    stages.append(((got["acted"] - pressed) * 1000,
+                                   (got["built"] - got["acted"]) * 1000,
+                                   (got["drawn"] - got["built"]) * 1000))
+                break
+        next_key = max(pressed + KEY_EVERY_S, mono() + 0.05)
+    await asyncio.sleep(max(0.0, t0 + seconds - mono()))
+    wall = mono() - t0
+    return {"samples": samples, "lost": lost, "stages": stages,
+            "app_cpu": (cpu_seconds(app.pid) - c_app0) / wall,
+            "bare_cpu": (cpu_seconds(bare.pid) - c_bare0) / wall}
+
+
+async def start_profiler(pid: int, seconds: float, out: Path) -> Any:
+    """py-spy over the app process for the steady window (samples all threads, 100 Hz)."""
+    exe = shutil.which("py-spy", path=str(Path(PY).parent)) or shutil.which("py-spy")
+    if exe is None:
+        raise SystemExit("--profile needs py-spy (pip install py-spy)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return await asyncio.create_subprocess_exec(
+        exe, "record", "--pid", str(pid), "--duration", str(max(1, math.ceil(seconds))),
+        "--rate", "100", "--format", "raw", *PROFILER_FLAGS, "-o", str(out),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 
 # ------------------------------------------------------------------ cold start, idle, RSS
