@@ -28,6 +28,13 @@ SCAFFOLD = ("(asyncio/runners.py)", "(asyncio/base_events.py)", "(asyncio/events
             "Thread.run (threading.py)", "invoke (textual/_callback.py)",
             "_invoke (textual/_callback.py)")
 
+# What comes before a package-relative path: site-packages, the standard library, this
+# checkout (app/, widgets/, book/, tests/benchmarks/).
+_ROOT = Path(__file__).resolve().parents[2]
+_ANCHOR = re.compile("|".join([r".*site-packages/", r".*/lib/python3\.\d+/",
+                               re.escape(f"{_ROOT}/tests/benchmarks/"),
+                               re.escape(f"{_ROOT}/")]))
+
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
 
 
@@ -36,12 +43,7 @@ def short(frame: str) -> str:
     m = _FRAME.match(frame.strip())
     if not m:
         return frame.strip()
-    path = m["file"]
-    for anchor in ("site-packages/", "/lib/python3.11/", "/tests/benchmarks/", "/tests/",
-                   "/wt-bench/"):
-        if anchor in path:
-            path = path.split(anchor, 1)[1]
-            break
+    path = _ANCHOR.split(m["file"], 1)[-1]
     return f"{m['func']} ({path})"
 
 
