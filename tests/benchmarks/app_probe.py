@@ -11,7 +11,18 @@ so nothing of the app changes:
   update in which the ladder's lines were rendered, is "drawn"; the sample is (drawn at,
   frame index, arrival time);
 - a tab switch (``TabbedContent.active`` changed) is drawn at the first screen update that
-  renders the new tab's ladder with its current book version; reported at once.
+  renders the new tab's ladder with its current book version; reported at once;
+- a regroup (the visible ladder built with another ``group_index``, e.g. after ``+``/``-``) is
+  drawn at the next screen update that renders the ladder; reported at once ("ordinary
+  repaint": a key that redraws the whole ladder without switching tabs);
+- ``App.on_clock``: a clock tick whose ladder repaint changed some line is drawn at the next
+  screen update that renders the ladder; the sample is (drawn at - tick start).
+
+Between ``mark`` and ``report`` a watchdog task wakes every ``LAG_PERIOD_S`` and records how
+late it woke (the event loop was busy, or the process was not running) with the main
+thread's CPU share over that interval (near 1: the app's own work held the loop; near 0: the
+machine did not run the app); garbage collections are timed by ``gc.callbacks``. Both tell a
+tail latency of the app from one of a shared machine.
 
 Control: commands arrive one per line on ``--cmd-fd`` (mark, report, status, quit); results
 go out as one JSON object per line on ``--out-fd``. All times are ``time.monotonic()``, which
@@ -24,12 +35,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import time
 from typing import Any
 
 mono = time.monotonic
+LAG_PERIOD_S = 0.05  # 20 wake-ups a second: about 1 ms of CPU a second, 1% of the app at 50 msg/s
 
 
 class Probe:
@@ -47,8 +60,16 @@ class Probe:
         self.painting: tuple[int, float] | None = None  # built, not yet on screen
         self.rendered = False  # the visible ladder rendered lines since the last update
         self.switch: dict[str, Any] | None = None
+        self.groups: dict[int, Any] = {}  # id(ladder) -> group_index last built
+        self.regroup = False  # the visible ladder was built with a new grouping, not drawn yet
+        self.regroup_built: tuple[float, float] | None = None  # (key handled at, built at)
+        self.acted_at = 0.0  # when the last grouping key reached its action
+        self.tick_t: float | None = None  # start of the clock tick now running
+        self.clock_paint: float | None = None  # tick start of a built, undrawn ladder change
         self.ready_sent = False
         self._buf = b""
+        self._gc_t: float | None = None
+        self._watch: asyncio.Task[None] | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -57,7 +78,37 @@ class Probe:
         self.displays = 0
         self.ladder_draws = 0
         self.samples: list[tuple[float, int, float]] = []
+        self.clock_samples: list[float] = []
         self.repaints0 = sum(lad.repaints for lad in self.ladders.values())
+        self.lags: list[tuple[float, float]] = []  # (late by s, main-thread CPU share)
+        self.gc_pauses: list[tuple[int, float]] = []  # (generation, seconds)
+
+    async def watch_loop(self) -> None:
+        while True:
+            t0, c0 = mono(), time.thread_time()
+            await asyncio.sleep(LAG_PERIOD_S)
+            t1, c1 = mono(), time.thread_time()
+            self.lags.append((t1 - t0 - LAG_PERIOD_S, (c1 - c0) / (t1 - t0)))
+
+    def on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_t = mono()
+        elif self._gc_t is not None:
+            self.gc_pauses.append((info.get("generation", -1), mono() - self._gc_t))
+            self._gc_t = None
+
+    def loop_figures(self) -> dict[str, Any]:
+        lags = sorted(self.lags)
+        worst = lags[-1] if lags else (0.0, 0.0)
+        pauses = [p for _, p in self.gc_pauses]
+        return {
+            "loop_lag_ms_p99": lags[int(0.99 * (len(lags) - 1))][0] * 1000 if lags else None,
+            "loop_lag_ms_max": worst[0] * 1000,
+            "loop_lag_max_cpu_share": worst[1],
+            "gc_ms_max": max(pauses, default=0.0) * 1000,
+            "gc_ms_total": sum(pauses) * 1000,
+            "gc_full": sum(1 for g, _ in self.gc_pauses if g == 2),
+        }
 
     def send(self, obj: dict[str, Any]) -> None:
         self.out.write(json.dumps(obj) + "\n")
@@ -100,6 +151,25 @@ class Probe:
 
         app._display = _display
 
+        on_clock = app.on_clock
+
+        def wrapped_on_clock() -> None:
+            self.tick_t = mono()
+            try:
+                on_clock()
+            finally:
+                self.tick_t = None
+
+        app.on_clock = wrapped_on_clock  # before on_mount, which hands it to set_interval
+
+        action_group = getattr(app, "action_group", None)
+        if action_group is not None:
+            def wrapped_action_group(delta: int) -> None:
+                self.acted_at = mono()
+                action_group(delta)
+
+            app.action_group = wrapped_action_group
+
     def _wrap_ladder(self, market: str, ladder: Any) -> None:
         from dfx_tui.app.markets_screen import pane_id
 
@@ -116,7 +186,16 @@ class Probe:
             refreshed[0] = False
             repaint(now)
             self.painted_version[id(ladder)] = ladder.book.version
+            group = getattr(ladder, "group_index", None)
+            regrouped = self.groups.get(id(ladder), group) != group
+            self.groups[id(ladder)] = group
             if ladder is self.vis_ladder:
+                if regrouped and self.switch is None:
+                    self.regroup = True
+                    self.regroup_built = (self.acted_at, mono())
+                elif (refreshed[0] and self.tick_t is not None and self.switch is None
+                      and self.clock_paint is None):
+                    self.clock_paint = self.tick_t
                 if self.first_unpainted is not None:
                     # A change that altered no line (e.g. below the shown depth) is on
                     # screen as soon as it is applied: no sample.
@@ -146,6 +225,7 @@ class Probe:
         self.vis_ladder = self.ladders.get(active)
         self.vis_book = None if self.vis_ladder is None else self.vis_ladder.book
         self.first_unpainted = self.painting = None
+        self.regroup, self.clock_paint = False, None
         self.rendered = False
         self.switch = {"to": active, "seen": mono(), "built": False}
 
@@ -160,6 +240,14 @@ class Probe:
         if self.painting is not None:
             self.samples.append((now, *self.painting))
             self.painting = None
+        if self.clock_paint is not None:
+            self.clock_samples.append(now - self.clock_paint)
+            self.clock_paint = None
+        if self.regroup:
+            self.regroup = False
+            if self.ready_sent:
+                acted, built = self.regroup_built or (now, now)
+                self.send({"ev": "regroup", "acted": acted, "built": built, "drawn": now})
         sw, ladder = self.switch, self.vis_ladder
         if sw is not None and ladder is not None and (
                 sw["built"] or self.painted_version.get(id(ladder)) == ladder.book.version):
@@ -193,9 +281,14 @@ class Probe:
     def command(self, cmd: str) -> None:
         if cmd == "mark":
             self.reset()
+            if self._watch is None:
+                self._watch = asyncio.get_running_loop().create_task(self.watch_loop())
             self.send({"ev": "marked", "t": self.mark_t})
         elif cmd == "report":
             now = mono()
+            if self._watch is not None:  # not in the idle window: it would cost CPU there
+                self._watch.cancel()
+                self._watch = None
             self.send({
                 "ev": "report",
                 "t0": self.mark_t,
@@ -209,6 +302,8 @@ class Probe:
                 "ladder_repaints": sum(lad.repaints for lad in self.ladders.values())
                 - self.repaints0,
                 "samples": self.samples,
+                "clock_samples": self.clock_samples,
+                **self.loop_figures(),
             })
         elif cmd == "status":
             self.send({"ev": "status", "frames_total": self.frames,
@@ -230,6 +325,7 @@ async def run(args: argparse.Namespace) -> None:
     out = os.fdopen(args.out_fd, "w")
     probe = Probe(app, feed, out)
     probe.install()
+    gc.callbacks.append(probe.on_gc)
     loop = asyncio.get_running_loop()
     loop.add_reader(args.cmd_fd, probe.on_command_ready, args.cmd_fd)
     ready = asyncio.create_task(probe.wait_ready())
