@@ -1,0 +1,296 @@
+"""A recording's index, built in one pass when a replay opens, and a reader from any line.
+
+Seeking must leave the books as a straight replay would at the same position. A clean depth
+snapshot replaces a book whole, so a seek rebuilds from the nearest earlier line where every
+market open at the target has had its latest snapshot (see `RecordingIndex.rebuild_point`).
+For that the index keeps the byte offset and time of every clean depth snapshot per market,
+of every `markets` event (the recorded set of markets changed) and of every `connect` event,
+and the recording's first and last times.
+
+Offsets are into the decompressed text, so one reader serves both kinds of file. A plain
+file seeks straight to an offset. A `.gz` file seeks with `gzip.GzipFile.seek`: forwards it
+decompresses from where it is, backwards it decompresses again from the start. Measured on
+this machine: ~220 MB of recording a second (10 MB in 45 ms), that is about a second per
+hour of a 400 msg/s recording (~230 MB decompressed), on top of parsing the lines from the
+snapshot on. Decompressing into memory instead would hold those 230 MB per hour: not bounded.
+
+The pass is cheap per line: `Recorder` writes every line as ``{"t":<number>,"frame":...}``,
+so the time is read without parsing the JSON, and only the lines that can be a clean
+snapshot (``true`` in them), the events and anything unusual are parsed. Measured on a
+recording of the simulator at 400 msg/s: 3 us a line against 6.5 us for parsing every line.
+A line that looks like a frame but is broken inside is then found only when played (and
+skipped there, like every unreadable line); the torn last line of a killed writer has no
+newline and is always parsed, so it is reported as before.
+
+Times: a line's time is its ``t`` if that is a sane number, never less than the line
+before's (a clock stepped back, or a line without a time, takes the previous time), so the
+recording's clock only moves forward, in the index and in the replay alike.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from dfx_tui.book.codec import DepthUpdate, ProtocolError, classify, normalize_market
+
+MAX_TIME = 1e11  # Unix seconds past year 5000: not a recording's time
+_FRAME_PREFIX = b'{"t":'
+_FRAME_KEY = b'"frame":'
+CHECK_STOP_EVERY = 4096  # lines between looks at the caller's stop flag
+
+
+def open_binary(path: str) -> IO[bytes]:
+    """The recording's text as bytes (decompressed for a `.gz` name), seekable."""
+    if path.endswith(".gz"):
+        return gzip.GzipFile(path, "rb")
+    return open(path, "rb")  # noqa: SIM115
+
+
+def line_time(value: Any) -> float | None:
+    """A line's ``t`` as seconds, or None if it is not a sane time."""
+    if type(value) is not int and type(value) is not float:
+        return None
+    try:
+        t = float(value)
+    except OverflowError:
+        return None
+    return t if math.isfinite(t) and 0.0 <= t <= MAX_TIME else None
+
+
+def event_markets(line: dict[str, Any]) -> list[str] | None:
+    """The markets of a ``markets`` event, normalised and deduplicated; None if the line is no
+    such event or names no valid market (the app never records an empty set)."""
+    if line.get("event") != "markets" or type(line.get("markets")) is not list:
+        return None
+    keys: list[str] = []
+    for name in line["markets"]:
+        if type(name) is str:
+            try:
+                key = normalize_market(name)
+            except ValueError:
+                continue
+            if key not in keys:
+                keys.append(key)
+    return keys or None
+
+
+def snapshot_market(line: dict[str, Any]) -> str | None:
+    """The market of a clean depth snapshot frame, or None."""
+    try:
+        event = classify(line.get("frame"))
+    except ProtocolError:
+        return None
+    return event.market if type(event) is DepthUpdate and event.clean else None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketsEvent:
+    t: float
+    offset: int
+    markets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildPoint:
+    """Where to start reading so the books at the target come out right."""
+
+    offset: int  # the first line to play
+    t: float  # the recording's time at that line
+    markets: tuple[str, ...]  # the markets open just before it
+    connected: bool  # a connect event came before it
+
+
+@dataclass(slots=True)
+class RecordingIndex:
+    start: float = 0.0  # time of the first line after the header
+    end: float = 0.0  # time of the last line
+    data_offset: int = 0  # byte offset of the first line after the header
+    lines: int = 0
+    # market -> (times, offsets) of its clean depth snapshots, in file order
+    snapshots: dict[str, tuple[list[float], list[int]]] = field(default_factory=dict)
+    market_events: list[MarketsEvent] = field(default_factory=list)
+    connects: list[int] = field(default_factory=list)  # offsets of connect events
+
+    def rebuild_point(self, target: float, initial: Sequence[str]) -> RebuildPoint:
+        """The line to replay from (books empty, markets as returned) to reach every line of
+        time <= `target` with the books of a straight replay. `initial`: the markets open
+        before any markets event.
+
+        For each market open at the target: its last snapshot at or before the target, taken
+        only if it came after the market was (last) opened (a market closed and opened again
+        starts with an empty book). The earliest of those is the start: from there each such
+        market gets its snapshot again, and a market without one had an empty book anyway.
+        """
+        events = self.market_events
+        k = bisect_right([e.t for e in events], target)
+        sets = [tuple(initial), *(e.markets for e in events[:k])]
+        opened = [self.data_offset, *(e.offset for e in events[:k])]
+        start: int | None = None
+        start_t = self.start
+        for market in sets[-1]:
+            j = len(sets) - 1
+            while j > 0 and market in sets[j - 1]:
+                j -= 1
+            times, offsets = self.snapshots.get(market, ([], []))
+            i = bisect_right(times, target) - 1
+            if i >= 0 and offsets[i] >= opened[j] and (start is None or offsets[i] < start):
+                start, start_t = offsets[i], times[i]
+        if start is None:  # no open market has a snapshot yet: every book is empty
+            start = opened[-1]
+            start_t = events[k - 1].t if k else self.start
+        n = bisect_left([e.offset for e in events], start)
+        return RebuildPoint(start, start_t, sets[n] if n < len(sets) else sets[-1],
+                            bisect_left(self.connects, start) > 0)
+
+
+def build_index(path: str, on_skip: Callable[[str], None] | None = None,
+                stop: Callable[[], bool] | None = None) -> RecordingIndex:
+    """One pass over `path`. Unreadable lines are skipped and reported through `on_skip` with
+    the wording of `recorder.read_recording`. `stop` is asked now and then (the pass runs in a
+    thread): if it says True the pass ends early with what it has."""
+    skip = on_skip or (lambda why: None)
+    index = RecordingIndex()
+    running: float | None = None  # the recording's time so far (None: no time seen yet)
+    pending: list[_Point] = []  # points seen before the first time
+    bad: int | None = None
+    offset = number = 0
+    with open_binary(path) as fh:
+        try:
+            while True:
+                raw = fh.readline()
+                if not raw:
+                    break
+                at, offset = offset, offset + len(raw)
+                number += 1
+                if stop is not None and number % CHECK_STOP_EVERY == 0 and stop():
+                    break
+                if raw.isspace():
+                    continue
+                if bad is not None:
+                    skip(f"line {bad} is not a recording line; skipped")
+                    bad = None
+                t, obj = _fast_frame_time(raw), None
+                if t is None or b"true" in raw:
+                    try:
+                        obj = json.loads(raw)
+                    except ValueError:
+                        bad = number
+                        continue
+                    if type(obj) is not dict:
+                        skip(f"line {number} is not a recording line; skipped")
+                        continue
+                    if "meta" in obj:  # the header (first) or a stray one: no data, no time
+                        if at == 0:
+                            index.data_offset = offset
+                        continue
+                    t = line_time(obj.get("t"))
+                if t is not None and (running is None or t > running):
+                    if running is None:
+                        index.start = t
+                        _settle(index, pending, t)
+                    running = t
+                index.lines += 1
+                if obj is None:
+                    continue
+                point = _point_of(obj, at)
+                if point is not None:
+                    if running is None:
+                        pending.append(point)
+                    else:
+                        _settle(index, [point], running)
+        except (EOFError, OSError) as exc:
+            # A gzip stream cut short by a kill: everything before it is indexed.
+            if "end-of-stream" not in str(exc) and not isinstance(exc, EOFError):
+                raise
+            skip("the recording is truncated (a gzip stream cut short: was the writer killed?)")
+    if bad is not None:
+        skip(f"the last line (line {bad}) is truncated (was the writer killed?); skipped")
+    index.end = index.start if running is None else running
+    _settle(index, pending, index.start)
+    return index
+
+
+# (kind, offset, markets): kind is a market name (its clean snapshot), "" for a connect event,
+# or None for a markets event.
+_Point = tuple[str | None, int, tuple[str, ...]]
+
+
+def _fast_frame_time(raw: bytes) -> float | None:
+    """The time of a frame line as `Recorder` writes it, read without parsing the JSON; None
+    if the line is anything else (then it is parsed)."""
+    if not (raw.startswith(_FRAME_PREFIX) and raw.endswith(b"}\n")):
+        return None
+    comma = raw.find(b",", 5)
+    if comma < 0 or not raw.startswith(_FRAME_KEY, comma + 1):
+        return None
+    try:
+        return line_time(float(raw[5:comma]))
+    except ValueError:
+        return None
+
+
+def _point_of(line: dict[str, Any], offset: int) -> _Point | None:
+    if "frame" in line:
+        market = snapshot_market(line)
+        return None if market is None else (market, offset, ())
+    if line.get("event") == "connect":
+        return ("", offset, ())
+    names = event_markets(line)
+    return None if names is None else (None, offset, tuple(names))
+
+
+def _settle(index: RecordingIndex, points: list[_Point], t: float) -> None:
+    for kind, offset, markets in points:
+        if kind is None:
+            index.market_events.append(MarketsEvent(t, offset, markets))
+        elif kind:
+            times, offsets = index.snapshots.setdefault(kind, ([], []))
+            times.append(t)
+            offsets.append(offset)
+        else:
+            index.connects.append(offset)
+    points.clear()
+
+
+class LineReader:
+    """Reads a recording's lines from a byte offset: (offset, object) for every line that is
+    a JSON object other than the header; other lines are skipped (the index reported them)."""
+
+    def __init__(self, path: str) -> None:
+        self._fh = open_binary(path)
+        self.offset = 0  # of the next line to read
+
+    def seek(self, offset: int) -> None:
+        if offset != self.offset:
+            self._fh.seek(offset)
+            self.offset = offset
+
+    def read(self) -> tuple[int, dict[str, Any]] | None:
+        """The next line, or None at the end (or where a gzip stream was cut short)."""
+        fh = self._fh
+        while True:
+            try:
+                raw = fh.readline()
+            except EOFError:
+                return None
+            if not raw:
+                return None
+            at = self.offset
+            self.offset = at + len(raw)
+            if raw.isspace():
+                continue
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                continue
+            if type(obj) is dict and "meta" not in obj:
+                return at, obj
+
+    def close(self) -> None:
+        self._fh.close()
