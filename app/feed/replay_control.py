@@ -56,6 +56,7 @@ class ReplayControl:
         self.on_change: Callable[[], None] | None = None  # the driver's "look again now"
         self.lines_played = 0
         self.ends = 0  # times the end was reached (the driver reports each)
+        self.rebuilds = 0  # seeks that emptied the books and played from a snapshot point
         self._initial = tuple(core.markets)  # the markets before any markets event
         self._reader: LineReader | None = None
         self._next: tuple[int, float, dict[str, Any]] | None = None  # read, not yet applied
@@ -230,6 +231,7 @@ class ReplayControl:
                  connected: bool) -> None:
         """Empty the books, open the markets open at `offset`, read on from there."""
         assert self._reader is not None
+        self.rebuilds += 1
         core = self.core
         core.reset_link()
         core.set_link(LinkState.CONNECTING)

@@ -30,12 +30,13 @@ recording's clock only moves forward, in the index and in the replay alike.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from dfx_tui.book.codec import DepthUpdate, ProtocolError, classify, normalize_market
 
@@ -45,7 +46,7 @@ _FRAME_KEY = b'"frame":'
 CHECK_STOP_EVERY = 4096  # lines between looks at the caller's stop flag
 
 
-def open_binary(path: str) -> IO[bytes]:
+def open_binary(path: str) -> io.BufferedIOBase:
     """The recording's text as bytes (decompressed for a `.gz` name), seekable."""
     if path.endswith(".gz"):
         return gzip.GzipFile(path, "rb")

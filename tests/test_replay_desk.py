@@ -1,0 +1,363 @@
+"""The replay desk (issue 14): seeking, markets opened and closed as recorded, the REPLAY status,
+the keys, --loop, and histories on the recording's clock.
+
+One real session is recorded against dfx-sim (reconnects, a crossed update and corrupt frames on,
+a market added and another closed mid-way) and replayed through the real core and the real app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dfx_tui.app.cli import UsageError, build_parser, config_from_args
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.feed.client import FeedClient
+from dfx_tui.app.feed.core import FeedCore
+from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
+from dfx_tui.app.feed.replay_control import ReplayControl
+from dfx_tui.app.feed.replay_index import RecordingIndex, build_index
+from dfx_tui.app.sim.config import SimConfig
+from dfx_tui.app.sim.faults import Faults
+from dfx_tui.app.sim.server import SimServer
+from dfx_tui.app.tui import DfxApp
+from dfx_tui.book.state import ConnectionStatus, LinkState, ReplayStatus
+from dfx_tui.widgets.status_bar import status_text
+from tests.support.apps import fixed_app
+from tests.support.feed import fast_config
+
+MARKETS = ("BTC_USDT", "ETH_USDT")
+ADDED, CLOSED = "XRP_USDT", "ETH_USDT"
+DAY = 86400.0
+
+
+# ------------------------------------------------------------------ the recording
+async def _record(path: Path) -> None:
+    sim = await SimServer(SimConfig(markets=(*MARKETS, ADDED), seed=3, rate=60.0, trade_rate=5.0,
+                                    snapshot_interval=0.5, levels=30,
+                                    faults=Faults(drop_every=1.3, crossed_after=0.5,
+                                                  corrupt_every=50)),
+                          host="127.0.0.1", port=0).start()
+    feed = FeedClient(fast_config(sim.url, MARKETS, record=str(path)), backoff_base=0.02,
+                      backoff_max=0.2)
+    try:
+        await feed.start()
+        await asyncio.sleep(1.2)
+        feed.add_market(ADDED)
+        await asyncio.sleep(1.2)
+        feed.remove_market(CLOSED)
+        await asyncio.sleep(1.2)
+    finally:
+        await feed.stop()
+        await sim.stop()
+
+
+def _retimed(src: Path, dst: Path, stretch: float, shift: float) -> None:
+    """The same recording on another clock: every line's time and every trade's time mapped
+    by t -> start + (t - start) * stretch + shift (the frames are otherwise untouched)."""
+    lines = [json.loads(x) for x in src.read_text().splitlines()]
+    start = lines[1]["t"]
+
+    def move(t: float) -> float:
+        return round(start + (t - start) * stretch + shift, 6)
+
+    for line in lines:
+        line["t"] = move(line["t"])
+        frame = line.get("frame")
+        if isinstance(frame, dict) and frame.get("method") == "trades.update":
+            for trade in frame["params"][1]:
+                trade["time"] = move(trade["time"])
+    dst.write_text("".join(json.dumps(x, separators=(",", ":")) + "\n" for x in lines))
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """`plain`: the session as recorded; `gz`: the same, gzip-compressed; `long`: stretched
+    five times and moved a day back (keys that step 10 s; histories far from today)."""
+    folder = tmp_path_factory.mktemp("replay-desk")
+    plain = folder / "rec.jsonl"
+    asyncio.run(_record(plain))
+    gz = folder / "rec.jsonl.gz"
+    gz.write_bytes(gzip.compress(plain.read_bytes()))
+    long = folder / "long.jsonl"
+    _retimed(plain, long, stretch=5.0, shift=-DAY)
+    return {"plain": str(plain), "gz": str(gz), "long": str(long)}
+
+
+_INDEXES: dict[str, RecordingIndex] = {}
+
+
+def _index(path: str) -> RecordingIndex:
+    if path not in _INDEXES:
+        _INDEXES[path] = build_index(path)
+    return _INDEXES[path]
+
+
+def _control(path: str, **kw: Any) -> ReplayControl:
+    core = FeedCore(AppConfig(markets=list(MARKETS), replay=path), lambda notice: None)
+    control = ReplayControl(core, path, speed=0.0, **kw)
+    control.open(_index(path), 0.0)
+    return control
+
+
+def _view(markets: Any) -> dict[str, Any]:
+    """What must match between two replays: every book, and each market's state."""
+    return {name: (m.book.as_dict(), str(m.status.state)) for name, m in markets.items()}
+
+
+def _straight(path: str, target: float) -> dict[str, Any]:
+    control = _control(path)
+    control.advance_to(target)
+    return _view(control.core.markets)
+
+
+# ------------------------------------------------------------------ (a) seeking
+def test_the_recording_has_what_the_desk_needs(recording):
+    index = _index(recording["plain"])
+    assert [e.markets for e in index.market_events] == [(*MARKETS, ADDED), ("BTC_USDT", ADDED)]
+    assert len(index.connects) >= 3  # reconnects mid-way (drop_every)
+    assert all(len(index.snapshots[m][0]) >= 4 for m in (*MARKETS, ADDED))
+    assert 3.0 < index.end - index.start < 6.0
+    gz = _index(recording["gz"])
+    assert (gz.start, gz.end, gz.snapshots, gz.market_events) == (
+        index.start, index.end, index.snapshots, index.market_events)
+
+
+def test_seeks_take_both_ways_and_match_a_straight_replay(recording):
+    """Forward a little: played on from where it is. Back, or forward past a point where every
+    market has a fresh snapshot: the books emptied and rebuilt from there. Same books."""
+    path = recording["plain"]
+    index = _index(path)
+    span = index.end - index.start
+    middle = index.start + 0.5 * span
+    near = next(middle + d for d in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
+                if index.rebuild_point(middle + d, MARKETS) == index.rebuild_point(middle, MARKETS))
+    assert index.rebuild_point(index.end, MARKETS).t > near
+    seeker = _control(path)
+    steps = [(index.start + 0.8 * span, 1), (middle, 2), (near, 2), (index.end, 3),
+             (index.start, 4)]
+    for target, rebuilds in steps:
+        seeker.seek(target, 0.0)
+        assert seeker.rebuilds == rebuilds, (target - index.start, rebuilds)
+        assert _view(seeker.core.markets) == _straight(path, target), target - index.start
+
+
+@pytest.mark.parametrize("kind", ["plain", "gz"])
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.one_of(st.floats(-0.05, 1.05), st.integers(0, 10_000)),
+                      min_size=1, max_size=6))
+def test_seeking_anywhere_gives_the_books_of_a_straight_replay(recording, kind, picks):
+    """Any sequence of seeks (random times, and exactly the times of snapshots and markets
+    events, where ties happen) leaves every book as a replay from the start stopped there."""
+    path = recording[kind]
+    index = _index(path)
+    exact = sorted({index.start, index.end, *(e.t for e in index.market_events),
+                    *(t for times, _ in index.snapshots.values() for t in times)})
+    seeker = _control(path)
+    for pick in picks:
+        if isinstance(pick, int):
+            target = exact[pick % len(exact)]
+        else:
+            target = index.start + pick * (index.end - index.start)
+        seeker.seek(target, 0.0)
+        clamped = min(max(target, index.start), index.end)
+        assert _view(seeker.core.markets) == _straight(path, clamped)
+
+
+# ------------------------------------------------------------------ (b) markets come and go
+def test_markets_open_and_close_during_a_replay(recording):
+    path = recording["plain"]
+    index = _index(path)
+    added, closed = index.market_events
+    control = _control(path)
+    seen: list[tuple[str, ...]] = []
+    for target in (added.t - 0.01, added.t, closed.t - 0.01, closed.t, index.end):
+        control.advance_to(target)
+        seen.append(tuple(control.core.markets))
+    assert seen == [MARKETS, (*MARKETS, ADDED), (*MARKETS, ADDED), ("BTC_USDT", ADDED),
+                    ("BTC_USDT", ADDED)]
+    assert control.core.markets[ADDED].book.has_snapshot
+
+
+async def test_tabs_follow_the_recorded_markets(recording):
+    app = DfxApp(AppConfig(markets=list(MARKETS), replay=recording["plain"], speed=0.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        assert app.feed is not None and app.replay is not None
+        await _until(pilot, lambda: app.replay is not None and app.replay.status.ended)
+        await pilot.pause(0.1)
+        assert app.markets_screen.open_markets == ("BTC_USDT", ADDED)
+        await pilot.press("space", "comma")  # pause, back to the start
+        await _until(pilot, lambda: app.markets_screen.open_markets == MARKETS)
+        panes = {p.market.name: p.market for p in app.markets_screen.query("MarketPane")}
+        assert all(panes[n] is app.feed.markets[n] for n in MARKETS)  # the feed's own markets
+        await pilot.press("space")
+        await _until(pilot, lambda: app.markets_screen.open_markets == ("BTC_USDT", ADDED))
+
+
+async def _until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
+# ------------------------------------------------------------------ (c) the status bar
+_SHOWN = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC [━╸─]+ (\d+:\d\d)/(\d+:\d\d) │ (\S+)")
+
+
+def test_a_replay_is_never_shown_live():
+    replay = ReplayStatus(start=100.0, end=160.0, anchor=130.0, speed=4.0, ready=True,
+                          paused=True)
+    text = status_text(ConnectionStatus(state=LinkState.LIVE, replay=replay), 0.0).plain
+    assert "LIVE" not in text and "REPLAY" in text and "PAUSED" in text
+    assert "1970-01-01 00:02:10 UTC ━━━━━━━─────── 0:30/1:00 │ ×4" in text
+
+
+async def test_status_bar_says_replay_with_time_position_and_speed(recording):
+    path = recording["long"]
+    index = _index(path)
+    app = DfxApp(AppConfig(markets=list(MARKETS), replay=path, speed=2.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        bar = app.markets_screen.status_bar
+        await _until(pilot, lambda: "UTC" in bar.plain)
+        shown = []
+        for _ in range(15):
+            await pilot.pause(0.1)
+            text = bar.plain
+            assert "REPLAY" in text and "LIVE" not in text, text
+            shown.append(text)
+        assert app.feed is not None and app.feed.status.state is LinkState.LIVE  # underneath
+        found = [_SHOWN.search(text) for text in shown]
+        assert all(found), shown
+        times = [datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+                 for m in found if m]
+        assert times == sorted(times) and times[-1] > times[0]
+        assert all(int(index.start) <= t <= index.end for t in times)
+        total = int(index.end - index.start)
+        assert {m[3] for m in found if m} == {f"{total // 60}:{total % 60:02d}"}
+        assert {m[4] for m in found if m} == {"×2"}
+        await pilot.press("space")
+        await pilot.pause(0.05)
+        assert "PAUSED" in bar.plain
+        await pilot.press("full_stop", "full_stop", "full_stop")  # to the end
+        await _until(pilot, lambda: "END" in bar.plain)
+        assert "LIVE" not in bar.plain
+
+
+# ------------------------------------------------------------------ (d) the keys
+async def test_every_replay_key(recording):
+    path = recording["long"]
+    app = DfxApp(AppConfig(markets=list(MARKETS), replay=path, speed=1.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        replay = app.replay
+        assert replay is not None and app.feed is not None
+        status = replay.status
+        await _until(pilot, lambda: status.ready)
+        ids = {b.binding.id for b in app.screen.active_bindings.values()}
+        assert {"replay-pause", "replay-faster", "replay-slower", "replay-forward",
+                "replay-back"} <= ids
+        await pilot.press("space")
+        assert status.paused
+        held = status.anchor
+        await pilot.pause(0.3)
+        assert replay.clock(time.monotonic()) == held  # paused: the clock stands
+        await pilot.press("greater_than_sign")
+        assert status.speed == 2.0
+        await pilot.press("less_than_sign", "less_than_sign")
+        assert status.speed == 0.5
+        await pilot.press("full_stop")
+        assert status.anchor == pytest.approx(held + 10.0)
+        await pilot.pause(0.05)
+        assert _view(app.feed.markets) == _straight(path, status.anchor)
+        await pilot.press("comma")
+        assert status.anchor == pytest.approx(held)
+        assert _view(app.feed.markets) == _straight(path, status.anchor)
+        await pilot.press("space")
+        assert not status.paused
+        await _until(pilot, lambda: replay.clock(time.monotonic()) > held + 0.2)
+
+
+async def test_replay_keys_are_hidden_and_inert_when_live():
+    app = fixed_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        ids = {b.binding.id for b in app.screen.active_bindings.values()}
+        assert not any(i and i.startswith("replay-") for i in ids)
+        await pilot.pause(0.05)
+        before = app.markets_screen.status_bar.plain
+        await pilot.press("space", "full_stop", "comma", "greater_than_sign")
+        await pilot.pause(0.05)
+        assert app.markets_screen.status_bar.plain == before
+        assert before.startswith(" LIVE ") and "REPLAY" not in before
+
+
+# ------------------------------------------------------------------ (e) --loop
+def test_loop_flag(recording):
+    args = build_parser().parse_args(["--replay", recording["plain"], "--loop"])
+    assert config_from_args(args).replay_loop
+    for argv in (["--loop"], ["--replay", recording["plain"], "--loop", "--once"]):
+        with pytest.raises(UsageError, match="--loop"):
+            config_from_args(build_parser().parse_args(argv))
+
+
+async def test_loop_starts_again_at_the_end(recording):
+    path = recording["plain"]
+    index = _index(path)
+    notices: list[FeedNotice] = []
+    feed = FeedClient(AppConfig(markets=list(MARKETS), replay=path, speed=8.0,
+                                replay_loop=True), notices.append)
+    await feed.start()
+    try:
+        assert feed.replay is not None
+        while not feed.replay.status.ready:
+            await asyncio.sleep(0.01)
+        clock, went_back = [], 0
+        deadline = time.monotonic() + 10.0
+        while went_back < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+            clock.append(feed.wall_time())
+            if len(clock) > 1 and clock[-1] < clock[-2]:
+                went_back += 1
+        assert went_back >= 2, clock
+        assert all(index.start <= t <= index.end for t in clock)
+        assert not feed.replay_done
+        assert NoticeKind.REPLAY_DONE not in [n.kind for n in notices]
+        assert feed.replay.lines_played > 2 * index.lines
+    finally:
+        await feed.stop()
+
+
+# ------------------------------------------------------------------ (f) histories
+async def test_heatmap_history_runs_on_the_recordings_clock(recording):
+    path = recording["long"]  # recorded "a day ago"
+    index = _index(path)
+    app = DfxApp(AppConfig(markets=list(MARKETS), replay=path, speed=4.0, fps=20.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        assert app.feed is not None and app.replay is not None
+        heatmap = app.feed.markets["BTC_USDT"].analytics.heatmap
+        await _until(pilot, lambda: len(heatmap.spans()) > 0 and
+                     heatmap.spans()[-1][1] - heatmap.spans()[0][0] > 4.0)
+        now = time.time()
+        for t0, t1 in heatmap.spans():
+            assert index.start <= t0 <= t1 <= index.end
+            assert now - t1 > DAY - 60  # a day back: not the system's clock
+        trades = list(heatmap.trades(index.start - 600, index.end))
+        assert trades and all(t < now - DAY + 60 for t, _, _ in trades)
+        # A seek back: the history starts again there (it never goes back in time).
+        await pilot.press("space", "comma")
+        target = app.replay.status.anchor
+        await pilot.press("space")
+        await _until(pilot, lambda: app.feed is not None and
+                     len(app.feed.markets["BTC_USDT"].analytics.heatmap.spans()) > 0)
+        spans = app.feed.markets["BTC_USDT"].analytics.heatmap.spans()
+        assert spans[0][0] >= target
