@@ -127,6 +127,10 @@ class RecordingIndex:
         only if it came after the market was (last) opened (a market closed and opened again
         starts with an empty book). The earliest of those is the start: from there each such
         market gets its snapshot again, and a market without one had an empty book anyway.
+        Such a market may then say WAITING where a straight replay says RESYNCING (an update
+        came before its first snapshot): starting where it was opened would say the same,
+        but a market that never gets a snapshot (refused live) would make every seek play
+        from the start of the recording.
         """
         events = self.market_events
         k = bisect_right([e.t for e in events], target)
