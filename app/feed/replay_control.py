@@ -69,7 +69,7 @@ class ReplayControl:
     def open(self, index: RecordingIndex, now: float) -> None:
         """Start at the beginning of the indexed recording (the file is opened here)."""
         self.index = index
-        self._reader = LineReader(self.path)
+        self._reader = LineReader(self.path, index.size)
         self._reader.seek(index.data_offset)
         self._t = self._applied_t = index.start
         st = self.status

@@ -33,6 +33,7 @@ import gzip
 import io
 import json
 import math
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -112,6 +113,7 @@ class RecordingIndex:
     start: float = 0.0  # time of the first line after the header
     end: float = 0.0  # time of the last line
     data_offset: int = 0  # byte offset of the first line after the header
+    size: int = 0  # bytes indexed: a file still being written is played up to here
     lines: int = 0
     # market -> (times, offsets) of its clean depth snapshots, in file order
     snapshots: dict[str, tuple[list[float], list[int]]] = field(default_factory=dict)
@@ -217,6 +219,7 @@ def build_index(path: str, on_skip: Callable[[str], None] | None = None,
     if bad is not None:
         skip(f"the last line (line {bad}) is truncated (was the writer killed?); skipped")
     index.end = index.start if running is None else running
+    index.size = offset
     _settle(index, pending, index.start)
     return index
 
@@ -265,24 +268,32 @@ def _settle(index: RecordingIndex, points: list[_Point], t: float) -> None:
 
 class LineReader:
     """Reads a recording's lines from a byte offset: (offset, object) for every line that is
-    a JSON object other than the header; other lines are skipped (the index reported them)."""
+    a JSON object other than the header; other lines are skipped (the index reported them).
+    Reading stops at `limit` (the end of what was indexed) or where the file cannot be read
+    any more (a gzip stream cut short, or changed since it was indexed)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, limit: int | None = None) -> None:
         self._fh = open_binary(path)
         self.offset = 0  # of the next line to read
+        self.limit = limit
 
     def seek(self, offset: int) -> None:
         if offset != self.offset:
-            self._fh.seek(offset)
+            try:
+                self._fh.seek(offset)
+            except (EOFError, OSError, zlib.error):
+                self.limit = 0  # unreadable from here: read as the end
             self.offset = offset
 
     def read(self) -> tuple[int, dict[str, Any]] | None:
         """The next line, or None at the end (or where a gzip stream was cut short)."""
-        fh = self._fh
+        fh, limit = self._fh, self.limit
         while True:
+            if limit is not None and self.offset >= limit:
+                return None
             try:
                 raw = fh.readline()
-            except EOFError:
+            except (EOFError, OSError, zlib.error):
                 return None
             if not raw:
                 return None
