@@ -295,7 +295,7 @@ async def test_status_bar_says_replay_with_time_position_and_speed(recording):
 # ------------------------------------------------------------------ (d) the keys
 async def test_every_replay_key(recording):
     path = recording["long"]
-    app = DfxApp(AppConfig(markets=list(MARKETS), replay=path, speed=1.0))
+    app = DfxApp(AppConfig(markets=list(MARKETS), replay=path, speed=0.5))
     async with app.run_test(size=(120, 30)) as pilot:
         replay = app.replay
         assert replay is not None and app.feed is not None
@@ -310,9 +310,9 @@ async def test_every_replay_key(recording):
         await pilot.pause(0.3)
         assert replay.clock(time.monotonic()) == held  # paused: the clock stands
         await pilot.press("greater_than_sign")
-        assert status.speed == 2.0
+        assert status.speed == 1.0
         await pilot.press("less_than_sign", "less_than_sign")
-        assert status.speed == 0.5
+        assert status.speed == 0.25
         await pilot.press("full_stop")
         assert status.anchor == pytest.approx(held + 10.0)
         await pilot.pause(0.05)
@@ -321,7 +321,7 @@ async def test_every_replay_key(recording):
         assert status.anchor == pytest.approx(held)
         assert _view(app.feed.markets) == _straight(path, status.anchor)
         await pilot.press("space")
-        await _until(pilot, lambda: replay.clock(time.monotonic()) > held + 0.2)
+        await _until(pilot, lambda: replay.clock(time.monotonic()) > held + 0.1)
 
 
 async def test_replay_keys_are_hidden_and_inert_when_live():

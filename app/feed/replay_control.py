@@ -270,4 +270,4 @@ def _next_speed(speed: float, direction: int) -> float:
     finite = SPEEDS[:-1]
     if direction > 0:
         return next((s for s in finite if s > speed), 0.0)
-    return next((s for s in reversed(finite) if s < speed), finite[0])
+    return next((s for s in reversed(finite) if s < speed), speed)  # slowest: stays
