@@ -8,13 +8,11 @@ a market added and another closed mid-way) and replayed through the real core an
 from __future__ import annotations
 
 import asyncio
-import functools
 import gzip
 import json
 import re
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,61 +21,26 @@ from hypothesis import strategies as st
 
 from dfx_tui.app.cli import UsageError, build_parser, config_from_args
 from dfx_tui.app.config import AppConfig
+from dfx_tui.app.feed import replay_index
 from dfx_tui.app.feed.client import FeedClient
-from dfx_tui.app.feed.core import FeedCore
 from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
-from dfx_tui.app.feed.replay_control import ReplayControl
-from dfx_tui.app.feed.replay_index import RecordingIndex, build_index
-from dfx_tui.app.sim.config import SimConfig
-from dfx_tui.app.sim.faults import Faults
-from dfx_tui.app.sim.server import SimServer
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import ConnectionStatus, LinkState, ReplayStatus
 from dfx_tui.widgets.status_bar import status_text
 from tests.support.apps import fixed_app
-from tests.support.feed import fast_config
-
-MARKETS = ("BTC_USDT", "ETH_USDT")
-ADDED, CLOSED = "XRP_USDT", "ETH_USDT"
-DAY = 86400.0
-
-
-# ------------------------------------------------------------------ the recording
-async def _record(path: Path) -> None:
-    sim = await SimServer(SimConfig(markets=(*MARKETS, ADDED), seed=3, rate=60.0, trade_rate=5.0,
-                                    snapshot_interval=0.5, levels=30,
-                                    faults=Faults(drop_every=1.3, crossed_after=0.5,
-                                                  corrupt_every=50)),
-                          host="127.0.0.1", port=0).start()
-    feed = FeedClient(fast_config(sim.url, MARKETS, record=str(path)), backoff_base=0.02,
-                      backoff_max=0.2)
-    try:
-        await feed.start()
-        await asyncio.sleep(1.2)
-        feed.add_market(ADDED)
-        await asyncio.sleep(1.2)
-        feed.remove_market(CLOSED)
-        await asyncio.sleep(1.2)
-    finally:
-        await feed.stop()
-        await sim.stop()
-
-
-def _retimed(src: Path, dst: Path, stretch: float, shift: float) -> None:
-    """The same recording on another clock: every line's time and every trade's time mapped
-    by t -> start + (t - start) * stretch + shift (the frames are otherwise untouched)."""
-    lines = [json.loads(x) for x in src.read_text().splitlines()]
-    start = lines[1]["t"]
-
-    def move(t: float) -> float:
-        return round(start + (t - start) * stretch + shift, 6)
-
-    for line in lines:
-        line["t"] = move(line["t"])
-        if isinstance(line.get("frame"), dict) and line["frame"].get("method") == "trades.update":
-            for trade in line["frame"]["params"][1]:
-                trade["time"] = move(trade["time"])
-    dst.write_text("".join(json.dumps(x, separators=(",", ":")) + "\n" for x in lines))
+from tests.support.replay_desk import (
+    ADDED,
+    DAY,
+    MARKETS,
+    control_of,
+    depth_push,
+    index_of,
+    record_session,
+    retimed,
+    straight,
+    until,
+    view_of,
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,48 +49,23 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     five times and moved a day back (keys that step 10 s; histories far from today)."""
     folder = tmp_path_factory.mktemp("replay-desk")
     plain = folder / "rec.jsonl"
-    asyncio.run(_record(plain))
+    asyncio.run(record_session(plain))
     gz = folder / "rec.jsonl.gz"
     gz.write_bytes(gzip.compress(plain.read_bytes()))
     long = folder / "long.jsonl"
-    _retimed(plain, long, stretch=5.0, shift=-DAY)
+    retimed(plain, long, stretch=5.0, shift=-DAY)
     return {"plain": str(plain), "gz": str(gz), "long": str(long)}
 
-
-@functools.cache
-def _index(path: str) -> RecordingIndex:
-    return build_index(path)
-
-
-def _control(path: str, markets: tuple[str, ...] = MARKETS, **kw: Any) -> ReplayControl:
-    core = FeedCore(AppConfig(markets=list(markets), replay=path), lambda notice: None)
-    control = ReplayControl(core, path, speed=0.0, **kw)
-    control.open(_index(path), 0.0)
-    return control
-
-
-def _view(markets: Any) -> dict[str, Any]:
-    """What must match between two replays: every book, and the state of each market that has
-    one (one without a book may say waiting where a straight replay says resyncing: see
-    `RecordingIndex.rebuild_point`)."""
-    return {name: (m.book.as_dict(), str(m.status.state) if m.book.has_snapshot else "no book")
-            for name, m in markets.items()}
-
-
-def _straight(path: str, target: float, markets: tuple[str, ...] = MARKETS) -> dict[str, Any]:
-    control = _control(path, markets)
-    control.advance_to(target)
-    return _view(control.core.markets)
 
 
 # ------------------------------------------------------------------ (a) seeking
 def test_the_recording_has_what_the_desk_needs(recording):
-    index = _index(recording["plain"])
+    index = index_of(recording["plain"])
     assert [e.markets for e in index.market_events] == [(*MARKETS, ADDED), ("BTC_USDT", ADDED)]
     assert len(index.connects) >= 2  # reconnects mid-way (drop_every)
     assert all(len(index.snapshots[m][0]) >= 3 for m in (*MARKETS, ADDED))
     assert 3.0 < index.end - index.start < 6.0
-    gz = _index(recording["gz"])
+    gz = index_of(recording["gz"])
     assert (gz.start, gz.end, gz.snapshots, gz.market_events) == (
         index.start, index.end, index.snapshots, index.market_events)
 
@@ -136,19 +74,19 @@ def test_seeks_take_both_ways_and_match_a_straight_replay(recording):
     """Forward a little: played on from where it is. Back, or forward past a point where every
     market has a fresh snapshot: the books emptied and rebuilt from there. Same books."""
     path = recording["plain"]
-    index = _index(path)
+    index = index_of(path)
     span = index.end - index.start
     middle = index.start + 0.5 * span
     near = next(middle + d for d in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
                 if index.rebuild_point(middle + d, MARKETS) == index.rebuild_point(middle, MARKETS))
     assert index.rebuild_point(index.end, MARKETS).t > near
-    seeker = _control(path)
+    seeker = control_of(path)
     steps = [(index.start + 0.8 * span, 1), (middle, 2), (near, 2), (index.end, 3),
              (index.start, 4)]
     for target, rebuilds in steps:
         seeker.seek(target, 0.0)
         assert seeker.rebuilds == rebuilds, (target - index.start, rebuilds)
-        assert _view(seeker.core.markets) == _straight(path, target), target - index.start
+        assert view_of(seeker.core.markets) == straight(path, target), target - index.start
 
 
 @pytest.mark.parametrize("kind", ["plain", "gz"])
@@ -160,10 +98,10 @@ def test_seeking_anywhere_gives_the_books_of_a_straight_replay(recording, kind, 
     """Any sequence of seeks (random times, and exactly the times of snapshots and markets
     events, where ties happen) leaves every book as a replay from the start stopped there."""
     path = recording[kind]
-    index = _index(path)
+    index = index_of(path)
     exact = sorted({index.start, index.end, *(e.t for e in index.market_events),
                     *(t for times, _ in index.snapshots.values() for t in times)})
-    seeker = _control(path)
+    seeker = control_of(path)
     for pick in picks:
         if isinstance(pick, int):
             target = exact[pick % len(exact)]
@@ -171,12 +109,24 @@ def test_seeking_anywhere_gives_the_books_of_a_straight_replay(recording, kind, 
             target = index.start + pick * (index.end - index.start)
         seeker.seek(target, 0.0)
         clamped = min(max(target, index.start), index.end)
-        assert _view(seeker.core.markets) == _straight(path, clamped)
+        assert view_of(seeker.core.markets) == straight(path, clamped)
 
 
-def _depth(market: str, clean: bool, bid: str, ask: str) -> dict[str, Any]:
-    return {"method": "depth.update", "id": None,
-            "params": [clean, {"asks": [[ask, "1"]], "bids": [[bid, "2"]]}, market]}
+def test_a_short_tape_lookback_gives_the_newest_trades(recording, monkeypatch):
+    monkeypatch.setattr(replay_index, "TAPE_LOOKBACK", 3000)  # bytes: a few lines
+    path = recording["plain"]
+    index = index_of(path)
+    seeker = control_of(path)
+    for fraction in (0.9, 0.3, 0.7):
+        target = index.start + fraction * (index.end - index.start)
+        seeker.seek(target, 0.0)
+        straight = control_of(path)
+        straight.advance_to(target)
+        for name, market in straight.core.markets.items():
+            mine = seeker.core.markets[name]
+            assert mine.book.as_dict() == market.book.as_dict()
+            ids = [t.id for t in mine.tape]
+            assert ids == [t.id for t in market.tape][:len(ids)]
 
 
 def test_a_market_closed_and_opened_again_starts_empty(tmp_path):
@@ -186,26 +136,26 @@ def test_a_market_closed_and_opened_again_starts_empty(tmp_path):
     lines: list[dict[str, Any]] = [
         {"t": 0.5, "meta": {"format": "dfx-tui-recording", "version": 1, "markets": [a]}},
         {"t": 1.0, "event": "connect", "url": "ws://x/"},
-        {"t": 1.0, "frame": _depth(a, True, "100", "101")},
-        {"t": 2.0, "frame": _depth(a, False, "99", "102")},
+        {"t": 1.0, "frame": depth_push(a, True, "100", "101")},
+        {"t": 2.0, "frame": depth_push(a, False, "99", "102")},
         {"t": 3.0, "event": "markets", "markets": [a, b]},
-        {"t": 3.5, "frame": _depth(b, True, "10", "11")},
+        {"t": 3.5, "frame": depth_push(b, True, "10", "11")},
         {"t": 4.0, "event": "markets", "markets": [b]},
         {"t": 4.5, "event": "markets", "markets": ["not a market", 7]},
         {"t": 5.0, "event": "markets", "markets": [b.lower(), a]},
-        {"t": 6.0, "frame": _depth(a, False, "98", "103")},  # before its snapshot: dropped
-        {"t": 7.0, "frame": _depth(b, True, "12", "13")},
-        {"t": 8.0, "frame": _depth(a, True, "97", "104")},
-        {"t": 9.0, "frame": _depth(b, False, "11", "14")},
+        {"t": 6.0, "frame": depth_push(a, False, "98", "103")},  # before its snapshot: dropped
+        {"t": 7.0, "frame": depth_push(b, True, "12", "13")},
+        {"t": 8.0, "frame": depth_push(a, True, "97", "104")},
+        {"t": 9.0, "frame": depth_push(b, False, "11", "14")},
     ]
     path = tmp_path / "reopen.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
-    index = _index(str(path))
+    index = index_of(str(path))
     assert [e.markets for e in index.market_events] == [(a, b), (b,), (b, a)]
-    seeker = _control(str(path), (a,))
+    seeker = control_of(str(path), (a,))
     for target in (6.5, 2.5, 8.5, 4.2, 9.0, 1.0, 5.0, 7.5, 3.7):
         seeker.seek(target, 0.0)
-        assert _view(seeker.core.markets) == _straight(str(path), target, (a,)), target
+        assert view_of(seeker.core.markets) == straight(str(path), target, (a,)), target
     seeker.seek(6.5, 0.0)
     assert list(seeker.core.markets) == [b, a]
     assert not seeker.core.markets[a].book.has_snapshot
@@ -215,9 +165,9 @@ def test_a_market_closed_and_opened_again_starts_empty(tmp_path):
 # ------------------------------------------------------------------ (b) markets come and go
 def test_markets_open_and_close_during_a_replay(recording):
     path = recording["plain"]
-    index = _index(path)
+    index = index_of(path)
     added, closed = index.market_events
-    control = _control(path)
+    control = control_of(path)
     seen: list[tuple[str, ...]] = []
     for target in (added.t - 0.01, added.t, closed.t - 0.01, closed.t, index.end):
         control.advance_to(target)
@@ -231,22 +181,15 @@ async def test_tabs_follow_the_recorded_markets(recording):
     app = DfxApp(AppConfig(markets=list(MARKETS), replay=recording["plain"], speed=0.0))
     async with app.run_test(size=(120, 30)) as pilot:
         assert app.feed is not None and app.replay is not None
-        await _until(pilot, lambda: app.replay is not None and app.replay.status.ended)
+        await until(pilot, lambda: app.replay is not None and app.replay.status.ended)
         await pilot.pause(0.1)
         assert app.markets_screen.open_markets == ("BTC_USDT", ADDED)
         await pilot.press("space", "comma")  # pause, back to the start
-        await _until(pilot, lambda: app.markets_screen.open_markets == MARKETS)
+        await until(pilot, lambda: app.markets_screen.open_markets == MARKETS)
         panes = {p.market.name: p.market for p in app.markets_screen.query("MarketPane")}
         assert all(panes[n] is app.feed.markets[n] for n in MARKETS)  # the feed's own markets
         await pilot.press("space")
-        await _until(pilot, lambda: app.markets_screen.open_markets == ("BTC_USDT", ADDED))
-
-
-async def _until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
+        await until(pilot, lambda: app.markets_screen.open_markets == ("BTC_USDT", ADDED))
 
 
 # ------------------------------------------------------------------ (c) the status bar
@@ -263,11 +206,11 @@ def test_a_replay_is_never_shown_live():
 
 async def test_status_bar_says_replay_with_time_position_and_speed(recording):
     path = recording["long"]
-    index = _index(path)
+    index = index_of(path)
     app = DfxApp(AppConfig(markets=list(MARKETS), replay=path, speed=2.0))
     async with app.run_test(size=(120, 30)) as pilot:
         bar = app.markets_screen.status_bar
-        await _until(pilot, lambda: "UTC" in bar.plain)
+        await until(pilot, lambda: "UTC" in bar.plain)
         shown = []
         for _ in range(15):
             await pilot.pause(0.1)
@@ -288,7 +231,7 @@ async def test_status_bar_says_replay_with_time_position_and_speed(recording):
         await pilot.pause(0.05)
         assert "PAUSED" in bar.plain
         await pilot.press("full_stop", "full_stop", "full_stop")  # to the end
-        await _until(pilot, lambda: "END" in bar.plain)
+        await until(pilot, lambda: "END" in bar.plain)
         assert "LIVE" not in bar.plain
 
 
@@ -300,7 +243,7 @@ async def test_every_replay_key(recording):
         replay = app.replay
         assert replay is not None and app.feed is not None
         status = replay.status
-        await _until(pilot, lambda: status.ready)
+        await until(pilot, lambda: status.ready)
         ids = {b.binding.id for b in app.screen.active_bindings.values()}
         assert {"replay-pause", "replay-faster", "replay-slower", "replay-forward",
                 "replay-back"} <= ids
@@ -316,12 +259,12 @@ async def test_every_replay_key(recording):
         await pilot.press("full_stop")
         assert status.anchor == pytest.approx(held + 10.0)
         await pilot.pause(0.05)
-        assert _view(app.feed.markets) == _straight(path, status.anchor)
+        assert view_of(app.feed.markets) == straight(path, status.anchor)
         await pilot.press("comma")
         assert status.anchor == pytest.approx(held)
-        assert _view(app.feed.markets) == _straight(path, status.anchor)
+        assert view_of(app.feed.markets) == straight(path, status.anchor)
         await pilot.press("space")
-        await _until(pilot, lambda: replay.clock(time.monotonic()) > held + 0.1)
+        await until(pilot, lambda: replay.clock(time.monotonic()) > held + 0.1)
 
 
 async def test_replay_keys_are_hidden_and_inert_when_live():
@@ -348,7 +291,7 @@ def test_loop_flag(recording):
 
 async def test_loop_starts_again_at_the_end(recording):
     path = recording["plain"]
-    index = _index(path)
+    index = index_of(path)
     notices: list[FeedNotice] = []
     feed = FeedClient(AppConfig(markets=list(MARKETS), replay=path, speed=8.0,
                                 replay_loop=True), notices.append)
@@ -376,12 +319,12 @@ async def test_loop_starts_again_at_the_end(recording):
 # ------------------------------------------------------------------ (f) histories
 async def test_heatmap_history_runs_on_the_recordings_clock(recording):
     path = recording["long"]  # recorded "a day ago"
-    index = _index(path)
+    index = index_of(path)
     app = DfxApp(AppConfig(markets=list(MARKETS), replay=path, speed=4.0, fps=20.0))
     async with app.run_test(size=(120, 30)) as pilot:
         assert app.feed is not None and app.replay is not None
         heatmap = app.feed.markets["BTC_USDT"].analytics.heatmap
-        await _until(pilot, lambda: len(heatmap.spans()) > 0 and
+        await until(pilot, lambda: len(heatmap.spans()) > 0 and
                      heatmap.spans()[-1][1] - heatmap.spans()[0][0] > 4.0)
         now = time.time()
         for t0, t1 in heatmap.spans():
@@ -393,7 +336,7 @@ async def test_heatmap_history_runs_on_the_recordings_clock(recording):
         await pilot.press("space", "comma")
         target = app.replay.status.anchor
         await pilot.press("space")
-        await _until(pilot, lambda: app.feed is not None and
+        await until(pilot, lambda: app.feed is not None and
                      len(app.feed.markets["BTC_USDT"].analytics.heatmap.spans()) > 0)
         spans = app.feed.markets["BTC_USDT"].analytics.heatmap.spans()
         assert spans[0][0] >= target

@@ -20,15 +20,17 @@ skipped is a gap in them, as a reconnect would be.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dfx_tui.app.feed.core import FeedCore
 from dfx_tui.app.feed.notices import NoticeKind
 from dfx_tui.app.feed.replay_index import (
     LineReader,
+    RebuildPoint,
     RecordingIndex,
     event_markets,
+    is_tape_line,
     line_time,
 )
 from dfx_tui.book.market_analytics import MarketAnalytics
@@ -151,10 +153,7 @@ class ReplayControl:
             core.reset_link()
             self._connected = True
         elif (names := event_markets(line)) is not None:
-            before = [(name, id(m)) for name, m in core.markets.items()]
-            core.set_markets(names)
-            if [(name, id(m)) for name, m in core.markets.items()] != before:
-                self._markets_changed = True
+            self._set_markets(names)
 
     def _announce_markets(self) -> None:
         if self._markets_changed and not self.muted:
@@ -211,7 +210,7 @@ class ReplayControl:
             read_at = self._reader.offset if nxt is None else nxt[0]
             if not (target >= self._applied_t and point.offset <= read_at):
                 # Back, or forward past a point where every open market has a fresh snapshot.
-                self._rebuild(point.offset, point.t, point.markets, point.connected)
+                self._rebuild(point)
             _, at_end = self.advance_to(target, now=now)
             if target < here:  # a history never goes back in time: it starts again
                 for market in self.core.markets.values():
@@ -227,27 +226,41 @@ class ReplayControl:
         self._changed()
 
     # ================================================================ inside a seek
-    def _rebuild(self, offset: int, t: float, markets: tuple[str, ...],
-                 connected: bool) -> None:
-        """Empty the books, open the markets open at `offset`, read on from there."""
+    def _rebuild(self, point: RebuildPoint) -> None:
+        """Empty the books and tapes; refill the tapes from `point.tape_offset` (trades and
+        markets events only), then read on from `point.offset` with the markets open there."""
         assert self._reader is not None
         self.rebuilds += 1
         core = self.core
-        core.reset_link()
-        core.set_link(LinkState.CONNECTING)
-        before = [(name, id(m)) for name, m in core.markets.items()]
-        core.set_markets(markets)
-        if [(name, id(m)) for name, m in core.markets.items()] != before:
-            self._markets_changed = True
+        self._set_markets(point.tape_markets)
         for market in core.markets.values():
             market.book.clear()
             market.tape.clear()
             market.status.state = MarketState.WAITING
             market.status.error = ""
-        self._connected = connected
-        self._reader.seek(offset)
+        if point.tape_offset < point.offset:
+            received_at = self.monotonic()
+            self._reader.seek(point.tape_offset)
+            while (got := self._reader.read(is_tape_line, point.offset)) is not None:
+                line = got[1]
+                if "frame" in line:
+                    core.handle_message(line["frame"], received_at)
+                elif (names := event_markets(line)) is not None:
+                    self._set_markets(names)
+            self._set_markets(point.markets)  # what those events led to
+        core.reset_link()
+        core.set_link(LinkState.CONNECTING)
+        self._connected = point.connected
+        self._reader.seek(point.offset)
         self._next = None
-        self._t = self._applied_t = t
+        self._t = self._applied_t = point.t
+
+    def _set_markets(self, names: Sequence[str]) -> None:
+        core = self.core
+        before = [(name, id(m)) for name, m in core.markets.items()]
+        core.set_markets(names)
+        if [(name, id(m)) for name, m in core.markets.items()] != before:
+            self._markets_changed = True
 
     def _gap(self, at: float) -> None:
         """The time skipped is a gap in every market's histories, from `at` on."""
