@@ -57,7 +57,6 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"plain": str(plain), "gz": str(gz), "long": str(long)}
 
 
-
 # ------------------------------------------------------------------ (a) seeking
 def test_the_recording_has_what_the_desk_needs(recording):
     index = index_of(recording["plain"])
