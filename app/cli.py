@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--replay", metavar="FILE", help="play back a recording instead of the network")
     src.add_argument("--speed", type=float, default=1.0, metavar="X",
                      help="replay speed factor; 0 = as fast as possible (default: 1)")
+    src.add_argument("--loop", action="store_true",
+                     help="with --replay: start again at the end of the recording")
     src.add_argument("--record", metavar="FILE",
                      help="record every received frame as JSON lines (gzip if FILE ends in .gz)")
     once = p.add_argument_group("headless mode")
@@ -143,6 +145,8 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
         raise UsageError("--fps must be between 0 and 120")
     if args.json and not args.once:
         raise UsageError("--json only works with --once")
+    if args.loop and (not args.replay or args.once):
+        raise UsageError("--loop only works with --replay, without --once")
     cfg = AppConfig()
     cfg.theme, cfg.keymap = settings.theme, settings.keymap
     cfg.big_trade, cfg.min_trade = settings.big_trade, settings.min_trade
@@ -159,6 +163,7 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
             raise UsageError(f"config file {settings.path}: {exc}".replace("--url", "url")) from None
     cfg.demo = args.demo
     cfg.speed = args.speed
+    cfg.replay_loop = args.loop
     if args.fps is not None:
         cfg.fps = args.fps
     if args.replay:

@@ -20,6 +20,7 @@ class AppConfig:
     record: str | None = None  # record every received frame to this file (.gz: gzip)
     replay: str | None = None  # feed a recording instead of the network
     speed: float = 1.0  # replay speed; 0 = as fast as possible
+    replay_loop: bool = False  # --loop: a replay starts again at its end
     ping_interval: float = 20.0
     pong_timeout: float = 10.0
     stale_after: float = 15.0  # no frame for this long: the link is stale, reconnect

@@ -9,7 +9,7 @@ messages, handled by the app that owns the feed (which then calls `add_tab` / `r
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -31,6 +31,9 @@ from dfx_tui.widgets.market_commands import (
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from dfx_tui.app.feed.replay_control import ReplayControl
+
 MIN_WIDTH, MIN_HEIGHT = 60, 16  # below this a notice replaces the panes
 WIDE_WIDTH = 110  # from this width the ladder and the tape sit side by side
 QUIT_AGAIN_S = 2.0  # a second quit key within this many seconds quits without asking
@@ -38,6 +41,8 @@ QUIT_AGAIN_S = 2.0  # a second quit key within this many seconds quits without a
 # The help screen shows a group of bindings as one row.
 TAB_JUMPS = Binding.Group("jump to tab 1 … 9")
 GROUPING = Binding.Group("coarser / finer price grouping")
+REPLAY_SEEK = Binding.Group("replay: back / forward 10 s")
+REPLAY_SPEED = Binding.Group("replay: slower / faster")
 
 
 def pane_id(market: str) -> str:
@@ -71,6 +76,19 @@ class MarketsScreen(Screen[None]):
                 tooltip="show the keys"),
         Binding("q", "request_quit", "Quit", id="quit",
                 tooltip="quit (asks first; twice quits at once)"),
+        # The replay desk: shown and working only while a recording plays (check_action).
+        Binding("space", "replay_pause", "Play/pause", id="replay-pause",
+                tooltip="replay: pause, or play on"),
+        Binding("comma", "replay_skip(-1)", "Seek", key_display=",/.", id="replay-back",
+                tooltip="replay: back 10 s (the books rebuilt from the snapshots before)",
+                group=REPLAY_SEEK),
+        Binding("full_stop", "replay_skip(1)", "Forward", key_display=".", show=False,
+                id="replay-forward", tooltip="replay: forward 10 s", group=REPLAY_SEEK),
+        Binding("less_than_sign", "replay_speed(-1)", "Speed", key_display="</>",
+                id="replay-slower", tooltip="replay: slower (down to 0.25x)", group=REPLAY_SPEED),
+        Binding("greater_than_sign", "replay_speed(1)", "Faster", key_display=">", show=False,
+                id="replay-faster", tooltip="replay: faster (up to 64x, then as fast as it can)",
+                group=REPLAY_SPEED),
     ]
     COMMANDS = {MarketCommands, KeyCommands}
 
@@ -244,3 +262,34 @@ class MarketsScreen(Screen[None]):
                 self.app.exit(0)
 
         self.app.push_screen(ConfirmQuitScreen(), confirmed)
+
+    # ----------------------------------------------------------------- the replay desk
+    replay: ReplayControl | None = None  # set by the app while a recording plays
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("replay_"):
+            return self.replay is not None  # hidden and inert when live
+        return super().check_action(action, parameters)
+
+    def _replay_steered(self) -> None:
+        if self._last_tick is not None:
+            self.tick(*self._last_tick)  # the new position, speed or pause now, not next tick
+
+    def action_replay_pause(self) -> None:
+        if self.replay is not None:
+            self.replay.toggle_pause(time.monotonic())
+            self._replay_steered()
+
+    def action_replay_speed(self, direction: int) -> None:
+        if self.replay is not None:
+            if direction > 0:
+                self.replay.faster(time.monotonic())
+            else:
+                self.replay.slower(time.monotonic())
+            self._replay_steered()
+
+    def action_replay_skip(self, direction: int) -> None:
+        replay = self.replay
+        if replay is not None:
+            replay.skip(direction * replay.step, time.monotonic())
+            self._replay_steered()

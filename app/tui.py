@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent
 
 from dfx_tui.app.config import AppConfig
-from dfx_tui.app.feed.notices import FeedNotice
+from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
 from dfx_tui.app.feed_source import FeedSource
 from dfx_tui.app.markets_screen import MarketsScreen
 from dfx_tui.book.codec import normalize_market
@@ -38,6 +38,7 @@ from dfx_tui.widgets.palette import THEMES, theme_variables
 from dfx_tui.widgets.safe import sanitize
 
 if TYPE_CHECKING:
+    from dfx_tui.app.feed.replay_control import ReplayControl
     from dfx_tui.app.sim.server import SimServer
 
 LIVE_SUGGESTIONS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SOL_USDT", "DOGE_USDT", "LTC_USDT",
@@ -77,6 +78,7 @@ class DfxApp(App[int]):
         self.wall_clock = wall_clock  # Unix seconds: histories line up with trade times
         self.tz = tz
         self.sim: SimServer | None = None
+        self.replay: ReplayControl | None = None  # the replay desk, when a recording plays
         self.known_markets: tuple[str, ...] = LIVE_SUGGESTIONS
         self._heap_frozen = False
         self.ticks = 0
@@ -101,12 +103,17 @@ class DfxApp(App[int]):
             self.known_markets = self.sim.markets
         from dfx_tui.app.feed.client import FeedClient
 
-        self.feed = FeedClient(self.config, on_notice=self._on_feed_notice)
+        feed = self.feed = FeedClient(self.config, on_notice=self._on_feed_notice)
+        self.replay = feed.replay
+        if feed.replay is not None:  # histories run on the recording's clock
+            self.wall_clock = feed.wall_time
 
     def get_default_screen(self) -> Screen[None]:
         assert self.feed is not None
-        return MarketsScreen([self._make_pane(m) for m in self.feed.markets.values()],
-                             known_markets=self.known_markets)
+        screen = MarketsScreen([self._make_pane(m) for m in self.feed.markets.values()],
+                               known_markets=self.known_markets)
+        screen.replay = self.replay
+        return screen
 
     def _make_pane(self, market: Market) -> MarketPane:
         return MarketPane(market, big_trade=self.config.big_trade,
@@ -183,8 +190,10 @@ class DfxApp(App[int]):
         # The feed's callback, on this loop, for rare events only.
         self.post_message(FeedNoticeMessage(notice))
 
-    def on_feed_notice_message(self, message: FeedNoticeMessage) -> None:
+    async def on_feed_notice_message(self, message: FeedNoticeMessage) -> None:
         notice = message.notice
+        if notice.kind is NoticeKind.MARKETS_CHANGED:
+            await self.follow_feed_markets()
         severity = notice.severity
         if severity is not None:
             text = sanitize(notice.text, 160)
@@ -255,6 +264,26 @@ class DfxApp(App[int]):
             return
         self.feed.remove_market(name)
         await self.markets_screen.remove_tab(name)
+
+    async def follow_feed_markets(self) -> None:
+        """The feed opened or closed markets by itself (a replay, as its recording did): the
+        tabs follow. A market closed and opened again is a new `Market`: its tab is new too.
+        The tab in view stays in view while its market is open."""
+        assert self.feed is not None
+        screen = self.markets_screen
+        active = screen.current_market()
+        wanted = dict(self.feed.markets)  # the feed may change it while tabs are opened
+        shown = {pane.market.name: pane.market for pane in screen.query(MarketPane)}
+        for name, market in wanted.items():
+            if name not in shown:
+                await screen.add_tab(self._make_pane(market))
+        for name, market in shown.items():
+            if wanted.get(name) is not market:
+                await screen.remove_tab(name)
+                if name in wanted:
+                    await screen.add_tab(self._make_pane(wanted[name]))
+        if active is not None and active in wanted:
+            screen.show(active)
 
     async def on_add_market_request(self, message: AddMarketRequest) -> None:
         await self.add_market(message.market)

@@ -32,6 +32,31 @@ class MarketState(StrEnum):
 
 
 @dataclass(slots=True)
+class ReplayStatus:
+    """Where a replay is (written by the replay control, read by the status bar).
+
+    The recording's clock runs from `anchor` (recording seconds) at `anchor_at` (the app's
+    monotonic clock) at `speed`, unless paused or ended; `position(now)` reads it.
+    """
+
+    start: float = 0.0  # recording time of the first line
+    end: float = 0.0  # and of the last
+    anchor: float = 0.0
+    anchor_at: float = 0.0
+    speed: float = 1.0  # 0 = as fast as possible
+    paused: bool = False
+    ended: bool = False
+    loop: bool = False
+    ready: bool = False  # the recording is indexed (until then it is being read)
+
+    def position(self, now: float) -> float:
+        """The recording's time at monotonic `now`."""
+        if self.paused or self.ended or self.speed <= 0 or not self.ready:
+            return self.anchor
+        return min(self.end, self.anchor + max(0.0, now - self.anchor_at) * self.speed)
+
+
+@dataclass(slots=True)
 class ConnectionStatus:
     url: str = ""
     state: LinkState = LinkState.CONNECTING
@@ -43,6 +68,7 @@ class ConnectionStatus:
     last_error: str = ""
     latency_ms: float | None = None  # last server.ping round trip
     clock_offset_s: float | None = None  # server time - local time, from server.time
+    replay: ReplayStatus | None = None  # set while a recording plays: never shown as live
 
 
 @dataclass(slots=True)

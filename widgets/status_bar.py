@@ -9,6 +9,7 @@ from rich.text import Text
 
 from dfx_tui.book.state import ConnectionStatus, LinkState
 from dfx_tui.widgets.market_header import UNKNOWN_LABEL, badge
+from dfx_tui.widgets.replay_status import replay_inputs, replay_text
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.text_line import PLAIN, TextLine, style_of
 
@@ -33,6 +34,8 @@ def status_text(status: ConnectionStatus, now: float, *, paused: bool = False,
     `styles` are the bar's component styles by name (`live`, `paused`, `warn`, ...);
     without them the bar has no colours.
     """
+    if status.replay is not None:  # a recording: never shown as the link's state
+        return replay_text(status, now, paused=paused, tag=tag, styles=styles)
     st: Mapping[str, Style] = styles or {}
     state = status.state
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -84,6 +87,8 @@ class StatusBar(TextLine):
     StatusBar > .status--paused {
         background: $badge-paused; color: $badge-text; text-style: bold;
     }
+    StatusBar > .status--replay { background: $badge-replay; color: $badge-text; text-style: bold; }
+    StatusBar > .status--replay-bar { color: $badge-replay; }
     StatusBar > .status--warn { color: $warn-text; }
     StatusBar > .status--error { color: $error-text; }
     """
@@ -91,6 +96,7 @@ class StatusBar(TextLine):
     COMPONENT_CLASSES = {
         *(f"status--{state.value}" for state in LinkState),
         "status--tag", "status--paused", "status--warn", "status--error",
+        "status--replay", "status--replay-bar",
     }
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
@@ -106,7 +112,7 @@ class StatusBar(TextLine):
         age = None if status.last_message_at is None else now - status.last_message_at
         inputs = (status.state, age_text(age), age is not None and age > 5, status.msgs_per_s,
                   status.reconnects, status.latency_ms, status.frames_rejected,
-                  status.last_error, paused, tag)
+                  status.last_error, paused, tag, replay_inputs(status, now))
         if inputs == self._inputs:
             return False
         self._inputs = inputs

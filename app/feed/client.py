@@ -6,7 +6,8 @@ plus an asyncio connection) and the way the simulator in app/sim/ is:
 - `FeedCore` (core.py): markets, the data path, integrity policy, requests and timers; plain
   calls that take `now`, no asyncio;
 - `FeedLink` (link.py): the live connection: connect, read frames, write what the core asks;
-- `replay` (replay.py): a recording driven through the same core.
+- `run_replay` (replay.py): a recording driven through the same core by a `ReplayControl`
+  (replay_control.py), which the replay desk's keys steer (`replay`).
 This class wires them, owns the recording and the 1 Hz rates timer, and is what the app and
 `--once` use.
 """
@@ -27,7 +28,8 @@ from dfx_tui.app.feed.core import MAX_BOOK_LEVELS, FeedCore
 from dfx_tui.app.feed.link import MAX_FRAME, FeedLink
 from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
 from dfx_tui.app.feed.recorder import Recorder
-from dfx_tui.app.feed.replay import replay
+from dfx_tui.app.feed.replay import run_replay
+from dfx_tui.app.feed.replay_control import ReplayControl
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market
 from dfx_tui.book.text import inert_text
 
@@ -51,8 +53,12 @@ class FeedClient:
         self.handle_frame: Callable[[bytes | str, float], None] = self.core.handle_frame
         self.handle_message: Callable[[Any, float], None] = self.core.handle_message
         self.recorder: Recorder | None = None
-        self.replay_done = False
         self.replay_warnings: list[str] = []  # skipped lines of the recording (e.g. torn tail)
+        # The replay desk: position, speed, pause, loop (None when live).
+        self.replay: ReplayControl | None = None
+        if config.replay:
+            self.replay = ReplayControl(self.core, config.replay, speed=config.speed,
+                                        loop=config.replay_loop)
         self._link: FeedLink | None = None
         self._task: asyncio.Task[None] | None = None
         self._rate_task: asyncio.Task[None] | None = None
@@ -97,6 +103,18 @@ class FeedClient:
     @property
     def _ws(self) -> ClientConnection | None:  # bench_app's probe reads the local port here
         return self._link.websocket if self._link is not None else None
+
+    @property
+    def replay_done(self) -> bool:
+        """A replay is at its end (or failed); a seek back plays on."""
+        return self.replay is not None and self.replay.status.ended
+
+    def wall_time(self) -> float:
+        """Unix seconds now: the recording's clock during a replay (the app's histories run on
+        it, lining up with the recorded trade times), the system's otherwise."""
+        if self.replay is not None:
+            return self.replay.clock(time.monotonic())
+        return time.time()
 
     def ready(self) -> bool:
         """True once every market has a snapshot and is live, or is REJECTED."""
@@ -152,8 +170,8 @@ class FeedClient:
                 self._record_failed(exc)
         self.core.update_rates(time.monotonic())
         self._rate_task = asyncio.create_task(self._rate_loop(), name="dfx-feed-rates")
-        if config.replay:
-            self._task = asyncio.create_task(self._run_replay(config.replay),
+        if self.replay is not None:
+            self._task = asyncio.create_task(run_replay(self.replay, self.replay_warnings),
                                              name="dfx-feed-replay")
         else:
             self._link = FeedLink(self.core, config, max_size=self.max_size,
@@ -179,12 +197,6 @@ class FeedClient:
                 self._record_failed(exc)
         self.core.set_link(LinkState.DOWN)
 
-    async def _run_replay(self, path: str) -> None:
-        try:
-            await replay(self.core, path, self.config.speed, self.replay_warnings)
-        finally:
-            self.replay_done = True
-
     async def _rate_loop(self) -> None:
         while True:
             await asyncio.sleep(1.0)
@@ -196,6 +208,8 @@ class FeedClient:
                     self._record_failed(exc)
 
     def _notice(self, notice: FeedNotice) -> None:
+        if self.replay is not None and self.replay.muted:
+            return  # a seek playing lines through to its target: nothing there is news
         if self.on_notice is not None:
             self.on_notice(notice)
 

@@ -24,6 +24,7 @@ class NoticeKind(StrEnum):
     ERROR = "error"  # recording stopped, replay failed, ...
     WARNING = "warning"  # recording had unreadable lines, ...
     REPLAY_DONE = "replay_done"
+    MARKETS_CHANGED = "markets_changed"  # a replay opened or closed markets, as recorded
 
 
 # None: shown in the status bar only, no toast.
@@ -36,6 +37,7 @@ SEVERITY: dict[NoticeKind, Severity | None] = {
     NoticeKind.ERROR: "error",
     NoticeKind.WARNING: "warning",
     NoticeKind.REPLAY_DONE: "information",
+    NoticeKind.MARKETS_CHANGED: None,
 }
 
 
