@@ -47,8 +47,8 @@ class TickerFeed:
     """Ticker subscriptions, pushes and problems; the figures land on `Market.ticker` and in
     `catalog`."""
 
-    __slots__ = ("core", "catalog", "sent", "all_sent", "all_state", "all_refusal",
-                 "reported", "pushes", "all_pushes", "problems", "last_problem",
+    __slots__ = ("core", "catalog", "sent", "refused", "all_sent", "all_state", "all_refusal",
+                 "reported", "pushes", "all_pushes", "all_pushes_read", "problems", "last_problem",
                  "last_all_push_at", "new_in_last_slice")
 
     def __init__(self, core: FeedCore, catalog: MarketCatalog | None = None) -> None:
@@ -56,6 +56,7 @@ class TickerFeed:
         self.catalog = catalog if catalog is not None else MarketCatalog()
         # Per connection:
         self.sent: tuple[str, ...] | None = None  # the ticker.subscribe list on this link
+        self.refused = False  # the latest ticker.subscribe got an error reply
         self.all_sent = False
         self.all_state = AllTickerState.OFF
         self.all_refusal = ""  # the server's words, when all_ticker was refused
@@ -63,6 +64,7 @@ class TickerFeed:
         # Over the feed's life:
         self.pushes = 0  # ticker.update pushes received
         self.all_pushes = 0  # all_ticker.update pushes received
+        self.all_pushes_read = 0  # of which at least one ticker could be read
         self.problems = 0  # refusals, time-outs and rejected tickers (or whole pushes)
         self.last_problem = ""
         self.last_all_push_at: float | None = None
@@ -72,6 +74,7 @@ class TickerFeed:
         """A new connection: nothing subscribed. Figures and the catalogue stay (the
         catalogue expires markets by itself)."""
         self.sent = None
+        self.refused = False
         self.all_sent = False
         self.all_state = AllTickerState.OFF
         self.all_refusal = ""
@@ -88,6 +91,7 @@ class TickerFeed:
                 out.append(("ticker.unsubscribe", []))
             if wanted:
                 out.append(("ticker.subscribe", list(wanted)))
+                self.refused = False
             self.sent = key
         if not self.all_sent:
             self.all_sent = True
@@ -102,6 +106,7 @@ class TickerFeed:
             self.problem(push.rejected[0], count=len(push.rejected))
         if push.all_markets:
             self.all_pushes += 1
+            self.all_pushes_read += bool(push.tickers)
             self.last_all_push_at = now
             self.new_in_last_slice = self.catalog.update(push.tickers, now)
         else:
@@ -128,6 +133,7 @@ class TickerFeed:
         if type(ev) is ErrorReply:
             if request.method == "ticker.subscribe":
                 self.sent = None  # try again with the next depth resubscribe
+                self.refused = True
             self.problem(f"{request.method} refused: {ev.message}")
 
     def on_timeout(self, request: Request, timeout: float) -> None:
