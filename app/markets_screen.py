@@ -30,6 +30,7 @@ from dfx_tui.widgets.market_commands import (
 )
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.status_bar import StatusBar
+from dfx_tui.widgets.ticker_text import catalog_of
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16  # below this a notice replaces the panes
 WIDE_WIDTH = 110  # from this width the ladder and the tape sit side by side
@@ -200,7 +201,8 @@ class MarketsScreen(Screen[None]):
             if name:
                 self.post_message(AddMarketRequest(name))
 
-        self.app.push_screen(AddMarketScreen(suggestions), added)
+        # The exchange's market list, when the feed has one: searched by 24 h quote volume.
+        self.app.push_screen(AddMarketScreen(suggestions, catalog_of(self.app)), added)
 
     def action_close_market(self) -> None:
         name = self.current_market()
