@@ -88,6 +88,7 @@ class AddMarketScreen(ModalScreen[str | None]):
         self.suggestions = suggestions
         self.catalog = catalog
         self._listed_size = -1  # the catalogue's size when the list was made
+        self._moved = False  # the pick was moved by a key since the last keystroke typed
 
     def compose(self) -> ComposeResult:
         box = Vertical()
@@ -131,10 +132,10 @@ class AddMarketScreen(ModalScreen[str | None]):
         return [(name, None) for name in names[:LIST_LIMIT]]
 
     def refresh_choices(self) -> None:
-        """Remake the list for what is typed now; the pick stays on the same market if it is
-        still listed, else goes to the first."""
+        """Remake the list for what is typed now. The pick goes to the first row, unless it
+        was moved by a key and its market is still listed (the catalogue grew meanwhile)."""
         choices = self.choices
-        picked = self.picked()
+        picked = self.picked() if self._moved else None
         query = self.query_one("#add-market-input", Input).value
         styles = {"rise": self.get_component_rich_style("add-market--rise", partial=True),
                   "fall": self.get_component_rich_style("add-market--fall", partial=True)}
@@ -181,6 +182,7 @@ class AddMarketScreen(ModalScreen[str | None]):
     # ----------------------------------------------------------------- events and keys
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        self._moved = False
         self.refresh_choices()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -198,6 +200,7 @@ class AddMarketScreen(ModalScreen[str | None]):
             self.dismiss(event.option.id)
 
     def action_pick(self, step: int) -> None:
+        self._moved = True
         choices = self.choices
         if step > 0:
             choices.action_cursor_down()
