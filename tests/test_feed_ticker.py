@@ -18,9 +18,11 @@ from dfx_tui.app import cli
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.core import FeedCore
 from dfx_tui.app.feed.notices import NoticeKind
+from dfx_tui.app.feed.tickers import CATALOG_REFRESH_S, REREAD_BUDGET
 from dfx_tui.app.sim.faults import Faults
 from dfx_tui.app.sim.market import CATALOG
 from dfx_tui.app.sim.server import SimConfig, SimServer
+from dfx_tui.book.catalog import DEFAULT_TTL
 from dfx_tui.book.state import MarketState
 from dfx_tui.book.ticker import Ticker, parse_ticker
 from tests.support.feed import assert_books_match, fast_config, wait_until
@@ -266,3 +268,30 @@ def test_once_json_ticker_is_null_when_refused(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["markets"]["BTC_USDT"]["ticker"] is None
     assert doc["markets"]["BTC_USDT"]["bids"]  # the book, whatever the ticker did
+
+
+def all_ticker(symbols: list[str], last: str, ts: int) -> dict[str, Any]:
+    return {"method": "all_ticker.update", "id": None,
+            "params": [{"symbol": s, "last": last, "quote_volume_24h": "10", "timestamp": ts}
+                       for s in symbols]}
+
+
+def test_catalogue_markets_are_read_again_only_now_and_then():
+    """Reading a ticker costs 14-30 us: a catalogue market that is not open is read again
+    only CATALOG_REFRESH_S after it last was, at most REREAD_BUDGET a push; in between it is
+    only kept listed. Open markets are read from every push."""
+    core = FeedCore(AppConfig(markets=["M0_USDT"]), lambda _n: None)
+    symbols = [f"M{i}_USDT" for i in range(REREAD_BUDGET + 50)]
+    core.handle_message(all_ticker(symbols, "1.0", 1), 0.0)
+    catalog = core.tickers.catalog
+    assert len(catalog) == len(symbols) and core.tickers.new_in_last_slice == len(symbols)
+    core.handle_message(all_ticker(symbols, "2.0", 2), 1.0)
+    assert catalog.get("M1_USDT").last == "1.0"  # not read again yet...
+    assert core.markets["M0_USDT"].ticker.last == "2.0"  # ...but the open market is
+    assert core.tickers.all_pushes_read == 2  # kept listed counts as read (no new market)
+    core.handle_message(all_ticker(symbols, "3.0", 3), CATALOG_REFRESH_S + 1.0)
+    again = [s for s in symbols[1:] if catalog.get(s).last == "3.0"]
+    assert len(again) == REREAD_BUDGET  # the rest wait for the next push
+    core.handle_message(all_ticker(symbols, "4.0", 4), CATALOG_REFRESH_S + 2.0)
+    assert all(catalog.get(s).last in ("3.0", "4.0") for s in symbols)
+    assert catalog.expire(CATALOG_REFRESH_S + 2.0 + DEFAULT_TTL - 1) == 0  # kept listed

@@ -42,7 +42,6 @@ from dfx_tui.book.codec import (
 from dfx_tui.book.levels import MAX_LEVELS
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market, MarketState
 from dfx_tui.book.text import inert_text
-from dfx_tui.book.ticker import ticker_event
 
 log = logging.getLogger("dfx_tui.feed")
 
@@ -166,10 +165,8 @@ class FeedCore:
                 market.tape.apply(ev.clean, ev.trades)
         elif type(ev) is Reply or type(ev) is ErrorReply:
             self.dialogue.on_reply(ev, received_at)
-        elif type(ev) is UnknownPush:
-            push = ticker_event(ev.method, ev.params)
-            if push is not None:  # other unknown pushes: counted above, otherwise ignored
-                self.tickers.on_push(push, received_at)
+        elif type(ev) is UnknownPush:  # ticker pushes; others: counted above, else ignored
+            self.tickers.on_unknown_push(ev.method, ev.params, received_at)
 
     def _wanted_market(self, name: str, received_at: float) -> Market | None:
         """The market a push is for, counted as heard from; None (dropped) if not wanted."""

@@ -17,13 +17,13 @@ change, `ticker.unsubscribe []` then one `ticker.subscribe` with the full list.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dfx_tui.app.feed.notices import ERROR_LIMIT
 from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.codec import ErrorReply, Reply
 from dfx_tui.book.text import inert_text
-from dfx_tui.book.ticker import Ticker, TickerPush
+from dfx_tui.book.ticker import ALL_TICKER_UPDATE, Ticker, TickerPush, ticker_event
 
 if TYPE_CHECKING:
     from dfx_tui.app.feed.core import FeedCore
@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 
 TICKER_PREFIXES = ("ticker.", "all_ticker.")
 ALL_TICKER_SUBSCRIBE = "all_ticker.subscribe"
+# A catalogue market (not an open one) is read from all_ticker again only this long after it
+# was last read, and at most REREAD_BUDGET of them a push (the rest wait a push or more); in
+# between its dicts only keep it listed. Reading a ticker costs 14-30 us on the 2-core test
+# machine, so a live list of ~1 500 markets pushed whole every second would cost 20-45 ms a
+# second in one go on the UI's loop; this way a push costs little more than its JSON, and the
+# add dialog's figures are some seconds old. New and open markets are always read.
+CATALOG_REFRESH_S = 5.0
+REREAD_BUDGET = 150
 
 
 class AllTickerState:
@@ -49,7 +57,7 @@ class TickerFeed:
 
     __slots__ = ("core", "catalog", "sent", "refused", "all_sent", "all_state", "all_refusal",
                  "reported", "pushes", "all_pushes", "all_pushes_read", "problems", "last_problem",
-                 "last_all_push_at", "new_in_last_slice")
+                 "last_all_push_at", "new_in_last_slice", "_read_at")
 
     def __init__(self, core: FeedCore, catalog: MarketCatalog | None = None) -> None:
         self.core = core
@@ -69,6 +77,7 @@ class TickerFeed:
         self.last_problem = ""
         self.last_all_push_at: float | None = None
         self.new_in_last_slice = 0  # markets the latest all_ticker push added to the list
+        self._read_at: dict[str, float] = {}  # catalogue symbol -> when its dict was last read
 
     def reset_link(self) -> None:
         """A new connection: nothing subscribed. Figures and the catalogue stay (the
@@ -100,15 +109,51 @@ class TickerFeed:
         return out
 
     # ================================================================ what comes back
-    def on_push(self, push: TickerPush, now: float) -> None:
-        """One parsed ticker push (about one a second per channel)."""
+    def on_unknown_push(self, method: str, params: Any, now: float) -> None:
+        """A push the codec left alone: a ticker push is read here, anything else ignored."""
+        kept: list[str] = []
+        if method == ALL_TICKER_UPDATE and type(params) is list:
+            params, kept = self._thin(params, now)
+        push = ticker_event(method, params)
+        if push is not None:
+            self.on_push(push, now, kept)
+
+    def _thin(self, params: list[Any], now: float) -> tuple[list[Any], list[str]]:
+        """The dicts of an all_ticker push worth reading now, and the symbols only kept
+        listed: catalogue markets read within CATALOG_REFRESH_S that are not open."""
+        read_at, markets = self._read_at, self.core.markets
+        fresh: list[Any] = []
+        kept: list[str] = []
+        budget = REREAD_BUDGET
+        for raw in params:
+            symbol = raw.get("symbol") if type(raw) is dict else None
+            if type(symbol) is str and symbol not in markets:
+                seen = read_at.get(symbol)
+                if seen is not None and (now - seen < CATALOG_REFRESH_S or budget <= 0):
+                    kept.append(symbol)
+                    continue
+                if seen is not None:
+                    budget -= 1
+            fresh.append(raw)  # new to the list, due, open, or not a market at all
+        return fresh, kept
+
+    def on_push(self, push: TickerPush, now: float, kept: list[str] | None = None) -> None:
+        """One parsed ticker push (about one a second per channel); `kept`: all_ticker
+        symbols not read again this time, only kept listed."""
         if push.rejected:
             self.problem(push.rejected[0], count=len(push.rejected))
         if push.all_markets:
+            catalog = self.catalog
             self.all_pushes += 1
-            self.all_pushes_read += bool(push.tickers)
+            self.all_pushes_read += bool(push.tickers or kept)
             self.last_all_push_at = now
-            self.new_in_last_slice = self.catalog.update(push.tickers, now)
+            listed = [t for t in map(catalog.get, kept or ()) if t is not None]
+            self.new_in_last_slice = catalog.update([*listed, *push.tickers], now)
+            read_at = self._read_at
+            if len(read_at) > 2 * catalog.max_markets:
+                read_at.clear()  # symbols of markets long gone: read them all again once
+            for ticker in push.tickers:
+                read_at[ticker.symbol] = now
         else:
             self.pushes += 1
         markets = self.core.markets
