@@ -28,6 +28,7 @@ examples:
                                       play a recording back ten times as fast
   {PROG} --once --depth 5 BTC_USDT    print the top 5 levels and recent trades, then exit
   {PROG} --once --json --wait 2 BTC_USDT ETH_USDT | jq .markets.BTC_USDT.asks[0]
+  {PROG} --markets                    every market of the exchange by 24 h quote volume, then exit
 
 exit status: 0 ok; 1 runtime failure (unreachable, unknown market, timeout); 2 usage error
 """
@@ -68,7 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     once = p.add_argument_group("headless mode")
     once.add_argument("--once", action="store_true",
                       help="no UI: wait for every book, print it, exit")
-    once.add_argument("--json", action="store_true", help="with --once: print one JSON object")
+    once.add_argument("--markets", dest="catalog", action="store_true",
+                      help="no UI: list the exchange's markets with their 24 h figures, by "
+                           "quote volume, then exit (--wait S: collect for S seconds)")
+    once.add_argument("--json", action="store_true",
+                      help="with --once or --markets: print one JSON object")
     once.add_argument("--depth", type=int, default=10, metavar="N",
                       help="with --once: levels per side and trades shown (default: 10)")
     once.add_argument("--wait", type=float, default=0.0, metavar="S",
@@ -143,10 +148,16 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
         raise UsageError("--wait must be 0 or more and --timeout more than 0")
     if args.fps is not None and not 0 < args.fps <= 120:
         raise UsageError("--fps must be between 0 and 120")
-    if args.json and not args.once:
-        raise UsageError("--json only works with --once")
+    if args.json and not (args.once or args.catalog):
+        raise UsageError("--json only works with --once or --markets")
     if args.loop and (not args.replay or args.once):
         raise UsageError("--loop only works with --replay, without --once")
+    if args.catalog:
+        if args.once or args.replay:
+            raise UsageError(f"--markets and {'--once' if args.once else '--replay'} "
+                             "cannot be used together")
+        if markets:
+            raise UsageError("--markets lists every market: give no MARKET names")
     cfg = AppConfig()
     cfg.theme, cfg.keymap = settings.theme, settings.keymap
     cfg.big_trade, cfg.min_trade = settings.big_trade, settings.min_trade
@@ -211,9 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from dfx_tui.app.serve import serve
 
         return serve(args, argv)
-    if args.once:
+    if args.once or args.catalog:
         try:
-            return asyncio.run(_run_once(config, args))
+            return asyncio.run(_run_once(config, args) if args.once
+                               else _run_markets(config, args))
         except KeyboardInterrupt:
             return 130
     from dfx_tui.app.tui import run_tui
@@ -244,6 +256,35 @@ async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:
             write_json(feed, args.depth, sys.stdout)
         else:
             write_text(feed, args.depth, sys.stdout)
+        sys.stdout.flush()
+        return 0
+    finally:
+        if sim is not None:
+            await sim.stop()
+
+
+async def _run_markets(config: AppConfig, args: argparse.Namespace) -> int:
+    from dfx_tui.app.feed.headless import OnceError, catalog_json, catalog_text, fetch_catalog
+
+    sim = None
+    try:
+        if config.demo:
+            from dfx_tui.app.demo import start_demo_sim
+
+            sim = await start_demo_sim(config)
+        try:
+            catalog, complete = await fetch_catalog(config, wait=args.wait,
+                                                    timeout=args.timeout)
+        except OnceError as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return 1
+        if not complete:
+            print(f"{PROG}: warning: the list was still growing after {args.timeout:g} s",
+                  file=sys.stderr)
+        if args.json:
+            catalog_json(catalog, complete, sys.stdout)
+        else:
+            catalog_text(catalog, sys.stdout)
         sys.stdout.flush()
         return 0
     finally:

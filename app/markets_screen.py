@@ -30,6 +30,7 @@ from dfx_tui.widgets.market_commands import (
 )
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.status_bar import StatusBar
+from dfx_tui.widgets.ticker_text import catalog_of
 
 if TYPE_CHECKING:
     from dfx_tui.app.feed.replay_control import ReplayControl
@@ -218,7 +219,8 @@ class MarketsScreen(Screen[None]):
             if name:
                 self.post_message(AddMarketRequest(name))
 
-        self.app.push_screen(AddMarketScreen(suggestions), added)
+        # The exchange's market list, when the feed has one: searched by 24 h quote volume.
+        self.app.push_screen(AddMarketScreen(suggestions, catalog_of(self.app)), added)
 
     def action_close_market(self) -> None:
         name = self.current_market()

@@ -27,6 +27,7 @@ METHODS = (
     "depth.subscribe", "depth.unsubscribe",
     "trades.subscribe", "trades.unsubscribe",
     "ticker.subscribe", "ticker.unsubscribe",
+    "all_ticker.subscribe", "all_ticker.unsubscribe",
 )
 
 _MARKET_RE = re.compile(r"[A-Za-z0-9]{1,24}_[A-Za-z0-9]{1,24}\Z")
@@ -176,6 +177,8 @@ def classify(obj: Any) -> Event:
             return _trades(obj.get("params"))
         if type(method) is not str:
             raise ProtocolError("push method must be a string")
+        # Ticker pushes too: `dfx_tui.book.ticker.ticker_event` classifies them (that module
+        # builds on this one), so a bad ticker can never fail a frame here.
         return UnknownPush(method, obj.get("params"))
     if method is not None:
         raise ProtocolError("message has both a method and an id: a client request, "

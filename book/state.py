@@ -12,6 +12,7 @@ from enum import StrEnum
 from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.book.tape import TradeTape
+from dfx_tui.book.ticker import Ticker
 
 
 class LinkState(StrEnum):
@@ -92,6 +93,10 @@ class Market:
     # Histories over time (volume at price, pulling and stacking, heatmap, mid), fed on the
     # render clock for every open market: see `MarketAnalytics.observe`.
     analytics: MarketAnalytics = field(default_factory=MarketAnalytics)
+    # The latest 24 h ticker (ticker.update or all_ticker.update), None until one arrives;
+    # `ticker_version` bumps with every change, for the header's repaint check.
+    ticker: Ticker | None = None
+    ticker_version: int = 0
 
     def __post_init__(self) -> None:
         self.book = OrderBook(self.name)

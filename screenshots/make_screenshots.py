@@ -18,12 +18,30 @@ from pathlib import Path
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed_source import FixedFeed, seeded_market
+from dfx_tui.app.sim.market import CATALOG, MarketModel, spec_for
+from dfx_tui.app.sim.ticker_data import DayStats
 from dfx_tui.app.tui import DfxApp
-from dfx_tui.book.state import ConnectionStatus, LinkState, MarketState
+from dfx_tui.book.catalog import MarketCatalog
+from dfx_tui.book.state import ConnectionStatus, LinkState, Market, MarketState
+from dfx_tui.book.ticker import Ticker, parse_ticker
 
 HERE = Path(__file__).resolve().parent
 T0 = 1000.0
 ALL = ("BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT", "DOGE_USDT", "SHIB_USDT")
+
+
+def seeded_ticker(name: str, seed: int = 7, t0: float = 1_750_000_000.0) -> Ticker:
+    """The simulator's 24 h ticker of a market, from the same seeded model as its book."""
+    model = MarketModel(spec_for(name), seed, now=t0)
+    for i in range(200):
+        model.step(t0 + i * 0.05)
+    return parse_ticker(DayStats(model, seed).ticker(model, int(t0 * 1000) + 10_000))
+
+
+def with_ticker(market: Market) -> Market:
+    market.ticker = seeded_ticker(market.name)
+    market.ticker_version += 1
+    return market
 
 
 def fixed_app(markets: tuple[str, ...], *, state: LinkState = LinkState.LIVE,
@@ -31,7 +49,11 @@ def fixed_app(markets: tuple[str, ...], *, state: LinkState = LinkState.LIVE,
               msgs_per_s: float = 183.0, **status_kw) -> DfxApp:
     status = ConnectionStatus(url="fixed://", state=state, last_message_at=T0 - age,
                               msgs_per_s=msgs_per_s, latency_ms=11.0, **status_kw)
-    feed = FixedFeed([seeded_market(m, state=market_state) for m in markets], status)
+    feed = FixedFeed([with_ticker(seeded_market(m, state=market_state)) for m in markets],
+                     status)
+    catalog = MarketCatalog()
+    catalog.update([seeded_ticker(m) for m in CATALOG], T0)
+    feed.catalog = catalog  # the exchange's market list, as all_ticker fills it
     return DfxApp(AppConfig(markets=list(markets)), feed=feed, clock=lambda: T0,
                   tz=UTC)
 
@@ -69,6 +91,7 @@ async def main() -> list[Path]:
         await shoot("narrow", fixed_app(ALL[:3]), (80, 24)),
         await shoot("tabs", fixed_app(ALL), (120, 36), keys=("4", "+", "d", "d")),
         await shoot("help", fixed_app(ALL[:3]), (100, 30), keys=("?",)),
+        await shoot("add-market", fixed_app(ALL[:2]), (120, 30), keys=("a",)),
         await shoot("stale", fixed_app(
             ALL[:3], state=LinkState.RECONNECTING, market_state=MarketState.STALE,
             age=6.4, msgs_per_s=0.0, reconnects=2, last_error="connection closed: 1006 (abnormal closure); retry in 2s"),

@@ -112,8 +112,9 @@ def test_greeting_then_replies_matched_by_id_then_snapshot_makes_live():
     assert d.tick() is None
     both = ["BTC_USDT", "ETH_USDT"]
     assert d.sent_now() == [("server.time", []), ("depth.subscribe", both),
-                            ("trades.subscribe", both), ("server.ping", [])]
-    assert [r.id for r in d.last] == [1, 2, 3, 4]
+                            ("trades.subscribe", both), ("ticker.subscribe", both),
+                            ("all_ticker.subscribe", []), ("server.ping", [])]
+    assert [r.id for r in d.last] == [1, 2, 3, 4, 5, 6]
     assert json.loads(d.last[1].wire) == {"id": 2, "method": "depth.subscribe", "params": both}
     assert d.tick() is None and d.last == []  # nothing more is due
 
@@ -126,6 +127,8 @@ def test_greeting_then_replies_matched_by_id_then_snapshot_makes_live():
     assert d.core.status.state is LinkState.LIVE
     d.ack(d.request("depth.subscribe"))
     d.ack(d.request("trades.subscribe"))
+    d.ack(d.request("ticker.subscribe"))
+    d.ack(d.request("all_ticker.subscribe"))
     assert not d.core.dialogue.requests.pending and d.core.status.frames_rejected == 0
 
     d.receive(BTC_SNAPSHOT)
@@ -152,7 +155,8 @@ def test_market_changes_are_coalesced_into_one_resubscribe():
     d.tick(T0 + 0.2)
     three = ["BTC_USDT", "ETH_USDT", "XRP_USDT"]
     assert d.sent_now() == [("depth.unsubscribe", []), ("depth.subscribe", three),
-                            ("trades.unsubscribe", []), ("trades.subscribe", three)]
+                            ("trades.unsubscribe", []), ("trades.subscribe", three),
+                            ("ticker.unsubscribe", []), ("ticker.subscribe", three)]
     assert d.core.wake_in(d.now) is None
 
 
@@ -189,7 +193,7 @@ def test_unanswered_requests_time_out_and_the_subscribe_counts_as_acked():
     subscribe = d.request("depth.subscribe")
     d.receive(BTC_DELTA, at=T0 + 1.0)  # before the ack: left over from an earlier subscription
     assert d.state() is MarketState.WAITING and d.core.frames_dropped == 1
-    assert d.tick(T0 + 8.0) is None and len(d.core.dialogue.requests.pending) == 4
+    assert d.tick(T0 + 8.0) is None and len(d.core.dialogue.requests.pending) == 6
     d.tick(T0 + 8.01)
     assert [r.method for r in d.core.dialogue.requests.pending.values()] == ["server.ping"]
     assert d.core.status.last_error == "trades.subscribe: no reply within 8 s"
@@ -341,7 +345,8 @@ def test_a_refused_subscribe_of_several_markets_is_probed_down_to_the_bad_one():
     d.tick(d.now + 0.01)  # every suspect tried: one subscribe with every good market
     good = ["BTC_USDT", "XRP_USDT"]
     assert d.sent_now() == [("depth.unsubscribe", []), ("depth.subscribe", good),
-                            ("trades.unsubscribe", []), ("trades.subscribe", good)]
+                            ("trades.unsubscribe", []), ("trades.subscribe", good),
+                            ("ticker.unsubscribe", []), ("ticker.subscribe", good)]
     assert not d.core.subs.probe.running
     assert [(n.kind, n.market) for n in d.notices if n.kind is NoticeKind.REJECTED] == [
         (NoticeKind.REJECTED, "NOPE_USDT")]
@@ -362,7 +367,7 @@ def test_a_lost_connection_keeps_books_marked_stale_and_forgets_its_requests():
     d.now = T0 + 5.0
     d.connect()
     d.tick()
-    assert [r.id for r in d.last] == [1, 2, 3, 4]  # ids start again on every connection
+    assert [r.id for r in d.last] == [1, 2, 3, 4, 5, 6]  # ids start again on every connection
     assert d.core.dialogue.requests.pending[old_subscribe.id] is not old_subscribe
     assert d.state() is MarketState.STALE  # until this connection's snapshot
     d.receive(BTC_DELTA)  # before this subscribe's ack: the old stream, dropped

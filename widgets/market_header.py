@@ -1,4 +1,5 @@
-"""One line per market: last price and direction, best bid/ask, spread, rolling volume."""
+"""One line per market: last price and direction, best bid/ask, spread, rolling volume, and the
+24 h figures of its ticker when one arrived."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.text_line import TextLine, style_of
+from dfx_tui.widgets.ticker_text import ticker_segment
 
 VOLUME_WINDOW_S = 60.0
 
@@ -70,6 +72,10 @@ def header_text(market: Market, label: str | None,
     if market.status.error:
         text.append("  ")
         text.append(sanitize(market.status.error, 80), style_of(st, "error"))
+    figures = ticker_segment(market.ticker, st)  # 24 h change, high, low, quote volume
+    if figures:
+        text.append("  ")
+        text.append_text(figures)
     return text
 
 
@@ -116,7 +122,7 @@ class MarketHeader(TextLine):
 
     def update_view(self, label: str | None) -> bool:
         m = self.market
-        key = (m.book.version, m.tape.version, label, m.status.error)
+        key = (m.book.version, m.tape.version, label, m.status.error, m.ticker_version)
         if key == self._key:
             return False
         self._key = key

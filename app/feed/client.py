@@ -30,6 +30,7 @@ from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
 from dfx_tui.app.feed.recorder import Recorder
 from dfx_tui.app.feed.replay import run_replay
 from dfx_tui.app.feed.replay_control import ReplayControl
+from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market
 from dfx_tui.book.text import inert_text
 
@@ -89,6 +90,11 @@ class FeedClient:
     @property
     def frames_dropped(self) -> int:
         return self.core.frames_dropped
+
+    @property
+    def catalog(self) -> MarketCatalog:
+        """The exchange's markets from all_ticker (empty until its first push)."""
+        return self.core.tickers.catalog
 
     @property
     def connects(self) -> int:

@@ -26,12 +26,14 @@ from dfx_tui.app.feed.dialogue import Dialogue
 from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
 from dfx_tui.app.feed.requests import Request
 from dfx_tui.app.feed.subscriptions import Subscriptions
+from dfx_tui.app.feed.tickers import TickerFeed
 from dfx_tui.book.codec import (
     DepthUpdate,
     ErrorReply,
     ProtocolError,
     Reply,
     TradesUpdate,
+    UnknownPush,
     classify,
     inflate,
     normalize_market,
@@ -59,6 +61,7 @@ class FeedCore:
         self.backoff = backoff or Backoff()  # reset by real market data, read by the link
         self.frames_dropped = 0  # pushes for markets not wanted, or deltas before a snapshot
         self.subs = Subscriptions()
+        self.tickers = TickerFeed(self)  # ticker.* and all_ticker.*: figures only (tickers.py)
         self.dialogue = Dialogue(self, wall)  # requests, replies and timers
         self.record_frame: Callable[[Any, float], None] | None = None  # set while recording
         self.on_wake: Callable[[], None] | None = None  # the link's "tick me soon"
@@ -162,7 +165,8 @@ class FeedCore:
                 market.tape.apply(ev.clean, ev.trades)
         elif type(ev) is Reply or type(ev) is ErrorReply:
             self.dialogue.on_reply(ev, received_at)
-        # UnknownPush (ticker etc.): counted above, otherwise ignored
+        elif type(ev) is UnknownPush:  # ticker pushes; others: counted above, else ignored
+            self.tickers.on_unknown_push(ev.method, ev.params, received_at)
 
     def _wanted_market(self, name: str, received_at: float) -> Market | None:
         """The market a push is for, counted as heard from; None (dropped) if not wanted."""
@@ -287,6 +291,7 @@ class FeedCore:
         """Forget per-connection state: nothing of the old link is trusted on the new one."""
         self.dialogue.reset()
         self.subs.reset()
+        self.tickers.reset_link()
         self._got_data = False
 
     def mark_markets_stale(self) -> None:

@@ -16,6 +16,7 @@ from dfx_tui.app.feed.keepalive import KeepAlive
 from dfx_tui.app.feed.notices import ERROR_LIMIT, NoticeKind
 from dfx_tui.app.feed.requests import PING, Request, Requests
 from dfx_tui.app.feed.subscriptions import CHANNELS, TRANSIENT_ERRORS
+from dfx_tui.app.feed.tickers import is_ticker_request
 from dfx_tui.book.codec import ErrorReply, Reply
 from dfx_tui.book.state import LinkState
 from dfx_tui.book.text import inert_text
@@ -92,6 +93,10 @@ class Dialogue:
                 self._send(f"{channel}.unsubscribe", [], now)
             if wanted:
                 self._send(f"{channel}.subscribe", wanted, now, markets=tuple(wanted))
+        # After the books' own: the ticker list if it changed, all_ticker once a connection.
+        # No markets on these requests: their acks must settle no snapshot wait.
+        for method, params in self.core.tickers.plan(wanted, fresh=fresh):
+            self._send(method, params, now)
 
     def _probe_step(self, now: float) -> None:
         """One market alone, after a refused subscribe of several; when all were tried, one
@@ -116,6 +121,9 @@ class Dialogue:
             return why
         timeout = config.request_timeout
         for request in self.requests.expire(now, timeout):
+            if is_ticker_request(request.method):
+                core.tickers.on_timeout(request, timeout)  # figures only
+                continue
             core.status.last_error = f"{request.method}: no reply within {timeout:g} s"
             if request.method.endswith(".subscribe"):  # no ack: the snapshot clock decides
                 self.subs.acked(request.markets)
@@ -135,6 +143,9 @@ class Dialogue:
             self._probe_answered(request, ev)
             return
         method = request.method
+        if is_ticker_request(method):  # never the subscription's acks, backoff or probe
+            self.core.tickers.on_reply(request, ev)
+            return
         st = self.core.status
         if method == PING:
             self.keepalive.ponged(request.sent_at)

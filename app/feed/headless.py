@@ -1,8 +1,10 @@
-"""`dfx-tui --once`: fetch books headless, print them, exit. No Textual import here."""
+"""`dfx-tui --once`: fetch books headless, print them, exit; `dfx-tui --markets`: the
+exchange's market list from all_ticker. No Textual import here."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from datetime import UTC, datetime
@@ -10,9 +12,19 @@ from typing import Any, TextIO
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.client import FeedClient
+from dfx_tui.app.feed.tickers import AllTickerState
+from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.state import Market, MarketState
+from dfx_tui.book.ticker import Ticker
 
 MAX_FAILED_CONNECTS = 4  # give up on an unreachable server after this many failed handshakes
+# After the books: how long to wait for every market's first ticker (the live server pushes
+# them about once a second). Never longer, and not at all once ticker.subscribe was refused:
+# a missing ticker costs only its figures (null in the JSON).
+TICKER_GRACE_S = 2.0
+# `--markets`: all_ticker pushes in a row that add no market before the list counts as
+# complete (each push is a slice of the markets; the slices add up over pushes).
+SETTLE_PUSHES = 2
 
 
 class OnceError(Exception):
@@ -38,6 +50,8 @@ async def fetch_once(config: AppConfig, *, wait: float = 0.0, timeout: float = 1
                 raise OnceError(_timeout_reason(feed, timeout))
             await asyncio.sleep(0.02)
         _check_rejected(feed)
+        if not config.replay:
+            await _wait_for_tickers(feed, min(TICKER_GRACE_S, deadline - time.monotonic()))
         if wait > 0 and not config.replay:
             await asyncio.sleep(wait)
         elif config.replay:
@@ -58,6 +72,16 @@ async def fetch_once(config: AppConfig, *, wait: float = 0.0, timeout: float = 1
             raise OnceError(f"the recording ends with {m.name} {m.status.state}"
                             + (f" ({m.status.error})" if m.status.error else ""))
     return feed
+
+
+async def _wait_for_tickers(feed: FeedClient, grace: float) -> None:
+    until = time.monotonic() + grace
+    tickers = feed.core.tickers
+    while time.monotonic() < until and not tickers.refused:
+        if all(m.ticker is not None for m in feed.markets.values()
+               if m.status.state is not MarketState.REJECTED):
+            return
+        await asyncio.sleep(0.02)
 
 
 def _check_rejected(feed: FeedClient) -> None:
@@ -90,6 +114,7 @@ def market_summary(market: Market, depth: int) -> dict[str, Any]:
         "spread": None if spread is None else str(spread),
         "trades": [{"id": t.id, "time": t.time, "price": t.price, "amount": t.amount,
                     "type": t.side} for t in market.tape.newest(depth)],
+        "ticker": None if market.ticker is None else market.ticker.as_json(),
     }
 
 
@@ -116,6 +141,14 @@ def format_market(market: Market, depth: int) -> str:
     if spread is not None:
         head += f"  spread {spread}" + (f" ({bps:.2f} bps)" if bps is not None else "")
     lines.append(head)
+    ticker = market.ticker
+    if ticker is not None:
+        volume = ticker.quote_volume_24h
+        figures = [("24h", ticker.change_text()), ("high", ticker.high_24h),
+                   ("low", ticker.low_24h), ("vol", volume and f"{volume} {ticker.quote}")]
+        shown = [f"{name} {value}" for name, value in figures if value]
+        if shown:
+            lines.append("  " + "  ".join(shown))
     bids, asks = book.bids(depth), book.asks(depth)
     wp = max([len(p) for p, _ in bids + asks] + [5])
     wa = max([len(a) for _, a in bids + asks] + [6])
@@ -132,3 +165,89 @@ def format_market(market: Market, depth: int) -> str:
             when = datetime.fromtimestamp(t.time, UTC).strftime("%H:%M:%S.%f")[:-3]
             lines.append(f"  {when}  {t.side:<4}  {t.price:>{wp}}  {t.amount}")
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ --markets
+async def fetch_catalog(config: AppConfig, *, wait: float = 0.0, timeout: float = 15.0,
+                        feed_kwargs: dict[str, Any] | None = None) -> tuple[MarketCatalog, bool]:
+    """Subscribe all_ticker alone (no books) until the market list is complete: SETTLE_PUSHES
+    pushes in a row without a new market, or `wait` seconds when given. Returns the catalogue
+    and whether it settled (False: `timeout` came first, the list may lack markets).
+
+    Raises OnceError with a one-line reason when no market arrived at all."""
+    feed = FeedClient(dataclasses.replace(config, markets=[]), **(feed_kwargs or {}))
+    tickers = feed.core.tickers
+    await feed.start()
+    try:
+        start = time.monotonic()
+        deadline = start + timeout
+        seen, size, quiet = 0, 0, 0
+        while True:
+            now = time.monotonic()
+            if feed.connects == 0 and feed.failed_connects >= MAX_FAILED_CONNECTS:
+                raise OnceError(f"cannot reach {config.url}: {feed.status.last_error}")
+            if tickers.all_state == AllTickerState.REFUSED and not len(feed.catalog):
+                raise OnceError(f"the server refused all_ticker.subscribe: "
+                                f"{tickers.all_refusal}")
+            if tickers.all_pushes_read != seen:  # a push with nothing readable proves nothing
+                grew = len(feed.catalog) > size
+                quiet = 0 if grew else quiet + tickers.all_pushes_read - seen
+                seen, size = tickers.all_pushes_read, len(feed.catalog)
+            if wait > 0:
+                if now - start >= wait and size:
+                    return feed.catalog, True
+            elif size and quiet >= SETTLE_PUSHES:
+                return feed.catalog, True
+            if now >= deadline:
+                if size:
+                    return feed.catalog, False
+                raise OnceError(_silence_reason(feed, timeout))
+            await asyncio.sleep(0.02)
+    finally:
+        await feed.stop()
+
+
+def _silence_reason(feed: FeedClient, timeout: float) -> str:
+    tickers = feed.core.tickers
+    if feed.connects == 0:
+        why = feed.status.last_error or "no handshake"
+        return f"cannot reach {feed.config.url} within {timeout:g} s: {why}"
+    if tickers.all_pushes:
+        return (f"no readable market in {tickers.all_pushes} all_ticker pushes within "
+                f"{timeout:g} s ({tickers.last_problem})")
+    if tickers.all_state == AllTickerState.NO_REPLY:
+        return f"no reply to all_ticker.subscribe and no push within {timeout:g} s"
+    return f"the server sent no all_ticker push within {timeout:g} s"
+
+
+CATALOG_COLUMNS = ("MARKET", "LAST", "24H", "HIGH", "LOW", "QUOTE VOL")
+
+
+def catalog_json(catalog: MarketCatalog, complete: bool, out: TextIO) -> None:
+    doc = {"complete": complete, "markets": [t.as_json() for t in catalog.by_volume()]}
+    out.write(json.dumps(doc, separators=(",", ":")) + "\n")
+
+
+def catalog_text(catalog: MarketCatalog, out: TextIO) -> None:
+    """One row per market, highest 24 h quote volume first; "-" for a missing figure."""
+    rows = [CATALOG_COLUMNS] + [_catalog_row(t) for t in catalog.by_volume()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(CATALOG_COLUMNS))]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
+                                                                          strict=True)]
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+def _catalog_row(t: Ticker) -> tuple[str, ...]:
+    volume = ("-" if t.quote_volume_24h is None
+              else f"{compact_volume(t.quote_volume_value)} {t.quote}")
+    return (t.symbol, t.last, t.change_text() or "-", t.high_24h or "-", t.low_24h or "-",
+            volume)
+
+
+def compact_volume(value: float) -> str:
+    """12.3M, 456.7k, 950: a quote volume at a glance (the exact text is in --json)."""
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{value / limit:.1f}{suffix}"
+    return f"{value:.0f}" if value >= 1 else f"{value:.3g}"
