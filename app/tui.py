@@ -31,6 +31,7 @@ from dfx_tui.app.feed.notices import FeedNotice
 from dfx_tui.app.feed_source import FeedSource
 from dfx_tui.app.markets_screen import MarketsScreen
 from dfx_tui.book.codec import normalize_market
+from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.state import LinkState, Market, MarketState
 from dfx_tui.widgets.market_commands import AddMarketRequest, CloseMarketRequest
 from dfx_tui.widgets.market_pane import MarketPane
@@ -109,8 +110,11 @@ class DfxApp(App[int]):
                              known_markets=self.known_markets)
 
     def _make_pane(self, market: Market) -> MarketPane:
-        return MarketPane(market, big_trade=self.config.big_trade,
-                          min_trade=self.config.min_trade, tz=self.tz)
+        settings = self.config.trader_settings()
+        if market.analytics.settings != settings.analytics() and not market.analytics.trades_seen:
+            # The config's windows (volume at price, pulling and stacking), before any history.
+            market.analytics = MarketAnalytics(settings.analytics())
+        return MarketPane(market, settings=settings, tz=self.tz)
 
     def _apply_preferences(self) -> None:
         """Theme and rebound keys from the config file; a bad entry is reported, not fatal."""
