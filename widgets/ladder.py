@@ -300,7 +300,10 @@ class LadderView(StripView):
         self._shows = (bool(layout.delta_w), bool(layout.buy_w))
 
         hs = st["header"]
-        mode = "price ladder" if view.price_mode else f"depth {depth_label(self.depth_mode)}"
+        mode = f"depth {depth_label(self.depth_mode)}"
+        if view.price_mode:
+            off = body.best_ask is None and body.best_bid is None and book.mid() is not None
+            mode = "price ladder" + (" · spread > screen: + groups" if off else "")
         header = header_segments(layout, label, delta_label, window_label(volume.window),
                                  f"step {self.group_label} · {mode}", hs)
         lines: list[Strip] = [Strip(header).adjust_cell_length(width, hs)]

@@ -158,13 +158,11 @@ class TapeView(StripView):
                    *lead_split(_GAP + "Size".rjust(sw), hs)]
         if show_value:
             header += lead_split(_GAP + "Value".rjust(qw), hs)
-        notes = []
+        notes = ["merged"] if view.merge_trades else []
         if view.min_trade is not None:
             notes.append(f"≥{view.min_trade:f}")
         if tiers:
             notes.append(f"big {tier_label(tiers)}")
-        if view.merge_trades:
-            notes.append("merged")
         if notes:
             header += lead_split("  " + " ".join(notes), hs)
         out = [Strip(header).adjust_cell_length(width, hs)]

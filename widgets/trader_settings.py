@@ -20,7 +20,7 @@ DEFAULT_BIG_RATIOS = (1, 5, 25)  # tiers 2 and 3 when a key sets the first tier 
 
 @dataclass(frozen=True, slots=True)
 class MarketSizes:
-    """Sizes of one market (base units); None: the global setting applies."""
+    """Sizes of one market (base units); None: the global setting applies, 0: off."""
 
     large_order: Decimal | None = None  # a resting level at least this big is marked
     min_trade: Decimal | None = None  # the tape hides prints smaller than this

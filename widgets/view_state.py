@@ -42,9 +42,9 @@ def view_state_for(market: str, settings: TraderSettings) -> MarketViewState:
         price_mode=settings.price_ladder,
         price_ladder=PriceLadder(settings.recentre_band),
         short_prices=settings.short_prices,
-        large_order=sizes.large_order,
+        large_order=sizes.large_order or None,  # 0: off
         large_factor=settings.large_factor,
         merge_trades=settings.merge_trades,
-        min_trade=sizes.min_trade,
+        min_trade=sizes.min_trade or None,
         big_trade=sizes.big_trade,
     )
