@@ -34,6 +34,7 @@ from dfx_tui.widgets.ladder_columns import (
     header_segments,
     large_flags,
     lay_out,
+    net_changes,
     row_segments,
 )
 from dfx_tui.widgets.ladder_rows import Body, compact_body, price_body, spread_strip
@@ -275,12 +276,11 @@ class LadderView(StripView):
         readout = view.cursor.readout(book, group) if view.cursor.price is not None else None
         readout_lines = [] if readout is None else pack(
             readout_parts(readout, book.price_decimals, book.size_decimals), width)
-        body_h = max(0, height - 1 - len(readout_lines))
         if view.price_mode:
-            body = price_body(book, view.price_ladder, group, body_h)
+            body = price_body(book, view.price_ladder, group, height - 1)
         else:
-            body = compact_body(book, self.per_side(body_h + 1), group, body_h)
-        self._body = body
+            body = compact_body(book, self.per_side(height), group, height - 1)
+        self._body = body = body.cut(height - 1 - len(readout_lines))
         self.last_rows = (body.asks, body.bids)
         self._update_flashes(body.lines, now)
 
@@ -298,6 +298,7 @@ class LadderView(StripView):
         layout, cells = lay_out(shown, width, price_texts, label, large, delta_label,
                                 lambda: self._changes(group), lambda: self._volume_map(group))
         self._shows = (bool(layout.delta_w), bool(layout.buy_w))
+        nets = net_changes(*self._changes(group), delta_label) if layout.delta_w else ""
 
         hs = st["header"]
         mode = f"depth {depth_label(self.depth_mode)}"
@@ -334,8 +335,8 @@ class LadderView(StripView):
         k = 0
         for y, row in enumerate(body.lines):
             if row is None:
-                lines.append(spread_strip(book, width, st["stale"] if stale else st["spread"])
-                             if y == body.spread_at else blank)
+                lines.append(spread_strip(book, width, st["stale"] if stale else st["spread"],
+                                          nets) if y == body.spread_at else blank)
                 self.line_prices.append(None)
                 continue
             rs = styles(row)

@@ -131,6 +131,15 @@ def large_flags(rows: Sequence[Row | None], absolute: Decimal | None,
     return flags
 
 
+def net_changes(asks: Mapping[Decimal, Decimal], bids: Mapping[Decimal, Decimal],
+                label: str) -> str:
+    """"Δ10s asks +2.50 bids -0.1546": the net change per side ("" when nothing moved)."""
+    ask, bid = sum(asks.values(), Decimal(0)), sum(bids.values(), Decimal(0))
+    if not ask and not bid:
+        return ""
+    return f"{label} asks {figure(ask, True) or '0'} bids {figure(bid, True) or '0'}"
+
+
 def delta_texts(rows: Sequence[Row | None], asks: Mapping[Decimal, Decimal],
                 bids: Mapping[Decimal, Decimal]) -> tuple[list[str], list[int]]:
     """The signed change at each row's price (an empty price looks on both sides)."""

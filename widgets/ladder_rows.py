@@ -36,6 +36,19 @@ class Body:
     asks: list[LadderRow]  # compact mode: the rows as the book gave them (tests read them)
     bids: list[LadderRow]
 
+    def cut(self, height: int) -> Body:
+        """The top `height` lines only (the readout covers the rest): the rows keep their
+        lines whether a readout is shown or not, so a click never moves the ladder."""
+        if height >= len(self.lines):
+            return self
+        lines = self.lines[:max(0, height)]
+        kept = {row.price for row in lines if row is not None}
+        return Body(lines, self.spread_at if self.spread_at is not None
+                    and self.spread_at < len(lines) else None,
+                    [p for p in self.stops if p in kept],
+                    self.best_ask if self.best_ask in kept else None,
+                    self.best_bid if self.best_bid in kept else None, self.asks, self.bids)
+
 
 def _level_row(row: LadderRow, side: str) -> Row:
     return Row(side, Decimal(row.price), row.price, row.size, row.cum_size, Decimal(row.size),
@@ -99,8 +112,10 @@ def price_body(book: OrderBook, ladder: PriceLadder, group: int, height: int) ->
                 None if view.best_bid_row is None else rows[view.best_bid_row].price, [], [])
 
 
-def spread_strip(book: OrderBook, width: int, style: Style) -> Strip:
-    """The compact ladder's middle line: spread, in bps, and mid (or why there is none)."""
+def spread_strip(book: OrderBook, width: int, style: Style, extra: str = "") -> Strip:
+    """The compact ladder's middle line: spread, in bps, and mid (or why there is none),
+    then `extra` where it fits (the net pulled and stacked size: a level pulled entirely
+    has no row left to show it on)."""
     if not book.has_snapshot:
         text = "waiting for the book…"
     elif book.best_bid() is None or book.best_ask() is None:
@@ -112,7 +127,9 @@ def spread_strip(book: OrderBook, width: int, style: Style) -> Strip:
             parts.append(f"{bps:.1f} bps")
         parts.append(f"mid {mid}")
         text = " · ".join(parts)
-        if len(text) > width:
+        if extra and len(text) + 3 + len(extra) <= width:
+            text = f"{text} · {extra}"
+        elif len(text) > width:
             text = f"spread {spread}"
     text = text[:width]
     left = (width - len(text)) // 2
