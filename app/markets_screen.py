@@ -39,7 +39,7 @@ QUIT_AGAIN_S = 2.0  # a second quit key within this many seconds quits without a
 # The help screen shows a group of bindings as one row.
 TAB_JUMPS = Binding.Group("jump to tab 1 … 9")
 GROUPING = Binding.Group("coarser / finer price grouping")
-CURSOR = Binding.Group("ladder cursor up / down (crosses the spread)")
+CURSOR = Binding.Group("ladder cursor up / down (across the spread)")
 TAPE_FILTER = Binding.Group("tape size filter up / down")
 BIG_TRADES = Binding.Group("tape large-trade tiers up / down")
 
@@ -77,33 +77,33 @@ class MarketsScreen(Screen[None]):
                 tooltip="quit (asks first; twice quits at once)"),
         # The trader's ladder (issue 12): the actions are at the end of the class.
         Binding("up,k", "cursor(1)", "Cursor up", key_display="↑/k", show=False,
-                id="cursor-up", tooltip="ladder cursor up (the first press: the best ask)",
+                id="cursor-up", tooltip="ladder cursor up (first: the best ask)",
                 group=CURSOR),
         Binding("down,j", "cursor(-1)", "Cursor down", key_display="↓/j", show=False,
-                id="cursor-down", tooltip="ladder cursor down (the first press: the best bid)",
+                id="cursor-down", tooltip="ladder cursor down (first: the best bid)",
                 group=CURSOR),
         Binding("escape,x", "cursor_clear", "Clear cursor", show=False, id="cursor-clear",
-                tooltip="clear the ladder cursor (a click on its row too)"),
+                tooltip="clear the ladder cursor (or click its row)"),
         Binding("l", "ladder_mode", "Ladder", id="ladder-mode",
-                tooltip="price ladder (every price, standing still) or compact ladder"),
+                tooltip="price ladder (all prices) or compact"),
         Binding("c", "recentre", "Recentre", show=False, id="recentre",
-                tooltip="recentre the price ladder on the touch now"),
+                tooltip="recentre the price ladder now"),
         Binding("v", "clear_volume", "Clear volume", show=False, id="clear-volume",
                 tooltip="clear the volume at price"),
         Binding("m", "merge_trades", "Merge", show=False, id="merge-trades",
-                tooltip="merge the tape's prints of one time and side"),
+                tooltip="tape: merge prints of one time and side"),
         Binding("f", "min_trade(1)", "Filter up", key_display="f/F", show=False,
-                id="min-trade-up", tooltip="tape: hide more small trades (size filter up)",
+                id="min-trade-up", tooltip="tape: hide more small trades",
                 group=TAPE_FILTER),
         Binding("F", "min_trade(-1)", "Filter down", show=False, id="min-trade-down",
-                tooltip="tape: show more small trades (size filter down, then off)",
+                tooltip="tape: show more small trades (then all)",
                 group=TAPE_FILTER),
         Binding("b", "big_trade(1)", "Big up", key_display="b/B", show=False,
                 id="big-trade-up", tooltip="tape: raise the large-trade tiers", group=BIG_TRADES),
         Binding("B", "big_trade(-1)", "Big down", show=False, id="big-trade-down",
                 tooltip="tape: lower the large-trade tiers", group=BIG_TRADES),
         Binding("s", "short_prices", "Short prices", show=False, id="short-prices",
-                tooltip="ladder prices by their last digits (the rest in the header)"),
+                tooltip="ladder prices by their last digits"),
     ]
     COMMANDS = {MarketCommands, KeyCommands}
 

@@ -131,15 +131,15 @@ async def test_help_lists_every_key_of_the_market_view_by_default():
             "quit (asks first; twice quits at once)": "q",
             "quit at once, without asking": "ctrl+q",
             # The trader's ladder (issue 12).
-            "ladder cursor up / down (crosses the spread)": "↑ / k / ↓ / j",
-            "clear the ladder cursor (a click on its row too)": "esc / x",
-            "price ladder (every price, standing still) or compact ladder": "l",
-            "recentre the price ladder on the touch now": "c",
+            "ladder cursor up / down (across the spread)": "↑ / k / ↓ / j",
+            "clear the ladder cursor (or click its row)": "esc / x",
+            "price ladder (all prices) or compact": "l",
+            "recentre the price ladder now": "c",
             "clear the volume at price": "v",
-            "merge the tape's prints of one time and side": "m",
+            "tape: merge prints of one time and side": "m",
             "tape size filter up / down": "f / F",
             "tape large-trade tiers up / down": "b / B",
-            "ladder prices by their last digits (the rest in the header)": "s",
+            "ladder prices by their last digits": "s",
         }
 
 
@@ -265,7 +265,8 @@ async def test_config_starts_each_market_view_with_its_settings(tmp_path):
         assert pane.view.large_order == Decimal(40) and pane.view.big_trade == (Decimal(2),)
         assert pane.market.analytics.volume.window == 60.0  # the windows reach the histories
         assert pane.market.analytics.liquidity.window == 5.0
-        assert "price ladder" in pane.ladder.render_line(0).text
+        header = pane.ladder.render_line(0).text  # BTC's spread is wider than the screen
+        assert "spread > screen" in header and "Δ5s" in header and "1m" in header
         assert "merged" in pane.tape.render_line(0).text
         await pilot.press("2")
         eth = app.active_pane()

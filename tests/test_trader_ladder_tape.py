@@ -141,7 +141,7 @@ async def test_tape_keys_from_the_command_palette():
         await settle(pilot)
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"merge the tape")
+        await pilot.press(*"merge prints")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()

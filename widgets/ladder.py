@@ -301,12 +301,13 @@ class LadderView(StripView):
         nets = net_changes(*self._changes(group), delta_label) if layout.delta_w else ""
 
         hs = st["header"]
-        mode = f"depth {depth_label(self.depth_mode)}"
+        mode = f"step {self.group_label} · depth {depth_label(self.depth_mode)}"
         if view.price_mode:
             off = body.best_ask is None and body.best_bid is None and book.mid() is not None
-            mode = "price ladder" + (" · spread > screen: + groups" if off else "")
+            # Both touches off screen: the spread is wider than the rows, in steps.
+            mode = "spread > screen: + groups" if off else f"step {self.group_label} · price ladder"
         header = header_segments(layout, label, delta_label, window_label(volume.window),
-                                 f"step {self.group_label} · {mode}", hs)
+                                 mode, hs)
         lines: list[Strip] = [Strip(header).adjust_cell_length(width, hs)]
         self.line_prices = [None]
 

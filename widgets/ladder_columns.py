@@ -111,7 +111,7 @@ def figure(value: Decimal, signed: bool = False) -> str:
     if not value:
         return ""
     text = compact(float(abs(value)))
-    if len(text) > 6:  # tiny sizes: 0.0001234 -> 0.00012
+    if abs(value) < 1 and len(text) > 6:  # tiny sizes: 0.0001234 -> 0.00012
         text = f"{float(abs(value)):.2g}"
     if signed:
         return ("+" if value > 0 else "-") + text

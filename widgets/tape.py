@@ -21,7 +21,7 @@ from dfx_tui.book.tape import BUY, Trade, TradeTape
 from dfx_tui.book.tape_lines import TapeLine, merge_prints
 from dfx_tui.widgets.columns import align_decimals, compact, gap, lead_split
 from dfx_tui.widgets.strip_view import StripView
-from dfx_tui.widgets.tape_controls import auto_tiers, tier_label
+from dfx_tui.widgets.tape_controls import auto_tiers, size_label, tier_label
 from dfx_tui.widgets.view_state import MarketViewState
 
 _GAP = "  "
@@ -160,7 +160,7 @@ class TapeView(StripView):
             header += lead_split(_GAP + "Value".rjust(qw), hs)
         notes = ["merged"] if view.merge_trades else []
         if view.min_trade is not None:
-            notes.append(f"≥{view.min_trade:f}")
+            notes.append(f"≥{size_label(view.min_trade)}")
         if tiers:
             notes.append(f"big {tier_label(tiers)}")
         if notes:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from dfx_tui.book.tape import TradeTape
+from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.trader_settings import AUTO_BIG_FACTORS, DEFAULT_BIG_RATIOS
 
 _MANTISSAS = (1, 2, 5)
@@ -89,6 +90,11 @@ def lower_min(current: Decimal | None, tape: TradeTape) -> Decimal | None:
     return lower
 
 
+def size_label(size: Decimal) -> str:
+    """A threshold as typed ("0.05", "1.5"), or short when large ("91.6M")."""
+    return compact(float(size)) if size >= 10_000 else f"{significant(size):f}"
+
+
 def tier_label(tiers: Sequence[Decimal]) -> str:
-    """"1.5/5/25": the tiers as typed, significant digits only."""
-    return "/".join(f"{significant(t):f}" for t in tiers)
+    """"1.5/5/25": the tiers, three significant digits."""
+    return "/".join(size_label(t) for t in tiers)
