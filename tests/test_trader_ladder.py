@@ -273,7 +273,7 @@ async def test_each_market_keeps_its_own_cursor_and_mode():
         await pilot.press("1")
         await settle(pilot)
         assert pane_of(app).ladder.view.cursor.price == price
-        assert "price ladder" in lines(pane_of(app).ladder)[0]
+        assert "spread > screen" in lines(pane_of(app).ladder)[0]  # BTC's price ladder
 
 
 async def test_keys_while_paused_change_the_view_at_resume():

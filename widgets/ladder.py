@@ -31,6 +31,7 @@ from dfx_tui.widgets.ladder_columns import (
     Row,
     RowStyles,
     Sides,
+    fixed_strip,
     header_segments,
     large_flags,
     lay_out,
@@ -257,7 +258,9 @@ class LadderView(StripView):
         a = self.analytics
         key = (id(a.volume), a.trades_seen, len(a.volume), self.book.price_decimals, group)
         if self._volume[0] != key:
-            levels = a.volume.levels(self.book.price_decimals, group)
+            # Ungrouped, the exact prices are the rows' prices: no grid arithmetic.
+            levels = (a.volume.levels() if group == 1
+                      else a.volume.levels(self.book.price_decimals, group))
             self._volume = (key, {v.price: (v.buy, v.sell) for v in levels})
         return self._volume[1]
 
@@ -320,18 +323,28 @@ class LadderView(StripView):
         rows_cache: dict[tuple[object, ...], Strip] = {}
         self._row_cache = rows_cache
 
-        def styles(row: Row) -> RowStyles:
+        # A row's look: its side and flash. The styles of a look only change with the theme
+        # (which clears the row cache), so the look stands for them in the row's cache key.
+        looks: dict[tuple[str | None, bool | None], RowStyles] = {}
+
+        def styles(look: tuple[str | None, bool | None]) -> RowStyles:
+            found = looks.get(look)
+            if found is not None:
+                return found
             if stale:
                 s = st["stale"]
-                return RowStyles(s, s, s, s, s, s, s, s, s)
-            is_ask = row.side == ASKS
-            text = st["empty"] if row.side is None else st["ask"] if is_ask else st["bid"]
-            cell = text
-            flash = self._flashes.get((row.side, row.price_text)) if row.side else None
-            if flash is not None:
-                cell = st["flash-up"] if flash[1] else st["flash-down"]
-            return RowStyles(text, cell, st["cum"], st["large"], st["stacked"], st["pulled"],
-                             st["bid"], st["ask"], st["ask-bar"] if is_ask else st["bid-bar"])
+                found = RowStyles(s, s, s, s, s, s, s, s, s)
+            else:
+                side = look[0]
+                is_ask = side == ASKS
+                text = st["empty"] if side is None else st["ask"] if is_ask else st["bid"]
+                cell = text if look[1] is None else st["flash-up"] if look[1] else st[
+                    "flash-down"]
+                found = RowStyles(text, cell, st["cum"], st["large"], st["stacked"],
+                                  st["pulled"], st["bid"], st["ask"],
+                                  st["ask-bar"] if is_ask else st["bid-bar"])
+            looks[look] = found
+            return found
 
         k = 0
         for y, row in enumerate(body.lines):
@@ -340,19 +353,21 @@ class LadderView(StripView):
                                           nets) if y == body.spread_at else blank)
                 self.line_prices.append(None)
                 continue
-            rs = styles(row)
+            flash = self._flashes.get((row.side, row.price_text)) if row.side else None
+            look = (row.side, None if flash is None or stale else flash[1])
             bar = (bar_text(values[k] / scale if scale > 0 else 0.0, layout.bar_w)
                    if layout.bar_w else None)
             on_cursor = row.price == cursor_at
-            key = (layout, cells[k], bar, rs, on_cursor, width)
+            key = (layout, cells[k], bar, look, stale, on_cursor, width)
             strip = old_rows.get(key)
             if strip is None:
+                rs = styles(look)
                 segs = row_segments(layout, cells[k], bar, rs)
                 end = rs.text
                 if on_cursor:
                     segs = list(Segment.apply_style(segs, post_style=cursor_bg))
                     end = end + cursor_bg
-                strip = Strip(segs).adjust_cell_length(width, end)
+                strip = fixed_strip(segs, width, end)
             rows_cache[key] = strip
             lines.append(strip)
             self.line_prices.append(row.price)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.strip import Strip
 
 from dfx_tui.book.depth_signals import large_levels
 from dfx_tui.book.orderbook import ASKS
@@ -206,19 +207,34 @@ def fit(width: int, price_w: int, size_w: int, mark: bool, cum_w: int,
     return Layout(price_w, size_w, mark, cum, delta, buy, sell, bar if bar >= 3 else 0)
 
 
-@dataclass(frozen=True, slots=True)
-class RowStyles:
-    """The styles one row is drawn with (part of the row cache key)."""
+_PAD = Style(italic=False)  # as in columns.gap: a blank run keeps a segment of its own
 
-    text: Style  # price, and the side's colour
-    size: Style  # the size cell (a flash colours it)
-    cum: Style
-    mark: Style
-    up: Style  # stacked liquidity
-    down: Style  # pulled liquidity
-    buy: Style
-    sell: Style
-    bar: Style  # depth bar
+
+class RowStyles:
+    """The styles one row is drawn with, and their padded twins for the blank runs (see
+    `columns.lead_split`), made once per look and repaint rather than per cell."""
+
+    __slots__ = ("text", "size", "cum", "mark", "up", "down", "buy", "sell", "bar", "pads",
+                 "gap")
+
+    def __init__(self, text: Style, size: Style, cum: Style, mark: Style, up: Style,
+                 down: Style, buy: Style, sell: Style, bar: Style) -> None:
+        self.text, self.size, self.cum, self.mark = text, size, cum, mark  # text: the side's
+        self.up, self.down = up, down  # stacked, pulled liquidity
+        self.buy, self.sell, self.bar = buy, sell, bar  # volume figures; depth bar
+        self.pads = {style: style + _PAD for style in (text, size, cum, up, down, buy, sell)}
+        self.gap = Segment(GAP, self.pads[text])
+
+
+def fixed_strip(segments: list[Segment], width: int, style: Style) -> Strip:
+    """`segments` padded to `width` with `style`, every character one cell wide (digits,
+    points, block and bar characters, ◆): no measuring, which a repaint does for every row."""
+    used = sum(len(seg.text) for seg in segments)
+    if used > width:
+        return Strip(segments).adjust_cell_length(width, style)
+    if used < width:
+        segments.append(Segment(" " * (width - used), style))
+    return Strip(segments, width)
 
 
 def header_segments(layout: Layout, price_label: str, delta_label: str, vol_label: str,
@@ -240,32 +256,41 @@ def header_segments(layout: Layout, price_label: str, delta_label: str, vol_labe
 
 
 def row_segments(layout: Layout, cells: Cells, bar: str | None, st: RowStyles) -> list[Segment]:
-    """The segments of one row."""
-    c = cells
-    text = st.text
-    segs = [*lead_split(" " + c.price, text), gap(GAP, text), *lead_split(c.size, st.size)]
+    """The segments of one row. Blank runs (leading blanks of right-aligned figures, gaps,
+    empty cells) are segments of their own (see `columns.lead_split`), and neighbouring
+    blank runs are one segment: most cells of the figure columns are empty, and a line of
+    fewer segments costs less to compose and to write."""
+    c, pad = cells, st.gap.style
+    segs: list[Segment] = []
+    blank = 0  # blank cells waiting to be written
+
+    def put(text: str, style: Style | None) -> None:
+        nonlocal blank
+        body = text.lstrip(" ")
+        blank += len(text) - len(body)
+        if body:
+            if blank:
+                segs.append(Segment(" " * blank, pad))
+                blank = 0
+            segs.append(Segment(body, style))
+
+    put(" " + c.price, st.text)
+    put(GAP + c.size, st.size)
     if layout.mark:
-        segs.append(Segment(" " + MARK, st.mark) if c.large else gap("  ", text))
+        put("  " if not c.large else " " + MARK, st.mark)
     if layout.cum_w:
-        segs.append(gap(GAP, text))
-        segs += lead_split(c.cum, st.cum)
+        put(GAP + c.cum, st.cum)
     if layout.delta_w:
-        segs.append(gap(GAP, text))
-        segs += lead_split(c.delta, st.up if c.delta_sign > 0 else st.down)
+        put(GAP + c.delta, st.up if c.delta_sign > 0 else st.down)
     if layout.buy_w:
-        segs.append(gap(GAP, text))
-        segs += lead_split(c.buy, st.buy)
-        segs.append(gap(" ", text))
-        segs += lead_split(c.sell, st.sell)
-        segs.append(gap(" ", text))
         b, s = c.vol_cells
-        if b:
-            segs.append(Segment("█" * b, st.buy))
-        if s:
-            segs.append(Segment("█" * s, st.sell))
-        if VOL_BAR - b - s:
-            segs.append(gap(" " * (VOL_BAR - b - s), text))
+        put(GAP + c.buy, st.buy)
+        put(" " + c.sell, st.sell)
+        put(" " + "█" * b, st.buy)
+        put("█" * s, st.sell)
+        blank += VOL_BAR - b - s
     if bar is not None:
-        segs.append(gap(GAP, text))
-        segs.append(Segment(bar, st.bar))
+        put(GAP + bar, st.bar)
+    if blank:
+        segs.append(Segment(" " * blank, pad))
     return segs
