@@ -281,57 +281,54 @@ class MarketsScreen(Screen[None]):
     # ----------------------------------------------------------------- the trader's ladder
     # Issue 12. Each acts on the visible market's widgets; its settings live in that market's
     # view state, so they stay with the market. A paused view keeps its picture.
-    def _trader(self) -> MarketPane | None:
-        return self.active_pane()
-
     def _show(self, pane: MarketPane) -> None:
         if not self.paused:
             pane.repaint_now()
 
     def action_cursor(self, rows: int) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.ladder.move_cursor(rows)
             self._show(pane)
 
     def action_cursor_clear(self) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.ladder.clear_cursor()
             self._show(pane)
 
     def action_ladder_mode(self) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.ladder.toggle_price_mode()
             self._show(pane)
 
     def action_recentre(self) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.ladder.recentre()
             self._show(pane)
 
     def action_clear_volume(self) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.market.analytics.clear_volume()
             self._show(pane)
 
     def action_merge_trades(self) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.view.merge_trades = not pane.view.merge_trades
             self._show(pane)
 
     def action_min_trade(self, step: int) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             view, tape = pane.view, pane.market.tape
             view.min_trade = (raise_min(view.min_trade, tape) if step > 0
                               else lower_min(view.min_trade, tape))
             self._show(pane)
 
     def action_big_trade(self, step: int) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.view.big_trade = shift_tiers(pane.tape.tiers(), step > 0,
                                               pane.market.tape) or None
             self._show(pane)
 
     def action_short_prices(self) -> None:
-        if (pane := self._trader()) is not None:
+        if (pane := self.active_pane()) is not None:
             pane.ladder.toggle_short_prices()
             self._show(pane)
