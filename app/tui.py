@@ -110,11 +110,15 @@ class DfxApp(App[int]):
                              known_markets=self.known_markets)
 
     def _make_pane(self, market: Market) -> MarketPane:
-        settings = self.config.trader_settings()
-        if market.analytics.settings != settings.analytics() and not market.analytics.trades_seen:
-            # The config's windows (volume at price, pulling and stacking), before any history.
-            market.analytics = MarketAnalytics(settings.analytics())
-        return MarketPane(market, settings=settings, tz=self.tz)
+        self._configure_market(market)
+        return MarketPane(market, settings=self.config.trader_settings(), tz=self.tz)
+
+    def _configure_market(self, market: Market) -> None:
+        """The config's windows for a newly opened market's histories (volume at price,
+        pulling and stacking), set before any history is taken."""
+        wanted = self.config.trader_settings().analytics()
+        if market.analytics.settings != wanted and not market.analytics.trades_seen:
+            market.analytics = MarketAnalytics(wanted)
 
     def _apply_preferences(self) -> None:
         """Theme and rebound keys from the config file; a bad entry is reported, not fatal."""
