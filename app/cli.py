@@ -161,6 +161,7 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
     cfg = AppConfig()
     cfg.theme, cfg.keymap = settings.theme, settings.keymap
     cfg.big_trade, cfg.min_trade = settings.big_trade, settings.min_trade
+    cfg.trader = settings.trader
     if settings.fps is not None:
         cfg.fps = settings.fps
     if args.url:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dfx_tui.widgets.trader_settings import TraderSettings
 
 DEFAULT_URL = "wss://openapi.digifinex.com/ws/v1/"
 CN_URL = "wss://openapi.digifinex.vip/ws/v1/"
@@ -30,3 +34,21 @@ class AppConfig:
     min_trade: float | None = None  # tape hides trades smaller than this (None: show all)
     theme: str | None = None  # a Textual theme name (None: the default)
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, from the file
+    # The trader's ladder and tape: windows, bands, thresholds, per-market sizes ([ladder],
+    # [tape] and [market.NAME] in the config file). `big_trade`/`min_trade` above are the
+    # older top-level spelling of the global tape sizes; `trader_settings()` folds them in.
+    trader: TraderSettings = field(default_factory=TraderSettings)
+
+    def trader_settings(self) -> TraderSettings:
+        """`trader` with the top-level `big_trade` / `min_trade` as its global sizes when it
+        sets none itself."""
+        sizes = self.trader.sizes
+        big, small = sizes.big_trade, sizes.min_trade
+        if big is None and self.big_trade is not None:
+            big = (Decimal(repr(self.big_trade)),)
+        if small is None and self.min_trade:
+            small = Decimal(repr(self.min_trade))
+        if (big, small) == (sizes.big_trade, sizes.min_trade):
+            return self.trader
+        return dataclasses.replace(self.trader, sizes=dataclasses.replace(
+            sizes, big_trade=big, min_trade=small))

@@ -34,6 +34,7 @@ from dfx_tui.widgets.ticker_text import catalog_of
 
 if TYPE_CHECKING:
     from dfx_tui.app.feed.replay_control import ReplayControl
+from dfx_tui.widgets.tape_controls import lower_min, raise_min, shift_tiers
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16  # below this a notice replaces the panes
 WIDE_WIDTH = 110  # from this width the ladder and the tape sit side by side
@@ -44,6 +45,9 @@ TAB_JUMPS = Binding.Group("jump to tab 1 … 9")
 GROUPING = Binding.Group("coarser / finer price grouping")
 REPLAY_SEEK = Binding.Group("replay: back / forward 10 s")
 REPLAY_SPEED = Binding.Group("replay: slower / faster")
+CURSOR = Binding.Group("ladder cursor up / down (across the spread)")
+TAPE_FILTER = Binding.Group("tape size filter up / down")
+BIG_TRADES = Binding.Group("tape large-trade tiers up / down")
 
 
 def pane_id(market: str) -> str:
@@ -90,6 +94,35 @@ class MarketsScreen(Screen[None]):
         Binding("greater_than_sign", "replay_speed(1)", "Faster", key_display=">", show=False,
                 id="replay-faster", tooltip="replay: faster (up to 64x, then as fast as it can)",
                 group=REPLAY_SPEED),
+        # The trader's ladder (issue 12): the actions are at the end of the class.
+        Binding("up,k", "cursor(1)", "Cursor up", key_display="↑/k", show=False,
+                id="cursor-up", tooltip="ladder cursor up (first: the best ask)",
+                group=CURSOR),
+        Binding("down,j", "cursor(-1)", "Cursor down", key_display="↓/j", show=False,
+                id="cursor-down", tooltip="ladder cursor down (first: the best bid)",
+                group=CURSOR),
+        Binding("escape,x", "cursor_clear", "Clear cursor", show=False, id="cursor-clear",
+                tooltip="clear the ladder cursor (or click its row)"),
+        Binding("l", "ladder_mode", "Ladder", id="ladder-mode",
+                tooltip="price ladder (all prices) or compact"),
+        Binding("c", "recentre", "Recentre", show=False, id="recentre",
+                tooltip="recentre the price ladder now"),
+        Binding("v", "clear_volume", "Clear volume", show=False, id="clear-volume",
+                tooltip="clear the volume at price"),
+        Binding("m", "merge_trades", "Merge", show=False, id="merge-trades",
+                tooltip="tape: merge prints of one time and side"),
+        Binding("f", "min_trade(1)", "Filter up", key_display="f/F", show=False,
+                id="min-trade-up", tooltip="tape: hide more small trades",
+                group=TAPE_FILTER),
+        Binding("F", "min_trade(-1)", "Filter down", show=False, id="min-trade-down",
+                tooltip="tape: show more small trades (then all)",
+                group=TAPE_FILTER),
+        Binding("b", "big_trade(1)", "Big up", key_display="b/B", show=False,
+                id="big-trade-up", tooltip="tape: raise the large-trade tiers", group=BIG_TRADES),
+        Binding("B", "big_trade(-1)", "Big down", show=False, id="big-trade-down",
+                tooltip="tape: lower the large-trade tiers", group=BIG_TRADES),
+        Binding("s", "short_prices", "Short prices", show=False, id="short-prices",
+                tooltip="ladder prices by their last digits"),
     ]
     COMMANDS = {MarketCommands, KeyCommands}
 
@@ -295,3 +328,57 @@ class MarketsScreen(Screen[None]):
         if replay is not None:
             replay.skip(direction * replay.step, time.monotonic())
             self._replay_steered()
+    # ----------------------------------------------------------------- the trader's ladder
+    # Issue 12. Each acts on the visible market's widgets; its settings live in that market's
+    # view state, so they stay with the market. A paused view keeps its picture.
+    def _show(self, pane: MarketPane) -> None:
+        if not self.paused:
+            pane.repaint_now()
+
+    def action_cursor(self, rows: int) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.ladder.move_cursor(rows)
+            self._show(pane)
+
+    def action_cursor_clear(self) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.ladder.clear_cursor()
+            self._show(pane)
+
+    def action_ladder_mode(self) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.ladder.toggle_price_mode()
+            self._show(pane)
+
+    def action_recentre(self) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.ladder.recentre()
+            self._show(pane)
+
+    def action_clear_volume(self) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.market.analytics.clear_volume()
+            self._show(pane)
+
+    def action_merge_trades(self) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.view.merge_trades = not pane.view.merge_trades
+            self._show(pane)
+
+    def action_min_trade(self, step: int) -> None:
+        if (pane := self.active_pane()) is not None:
+            view, tape = pane.view, pane.market.tape
+            view.min_trade = (raise_min(view.min_trade, tape) if step > 0
+                              else lower_min(view.min_trade, tape))
+            self._show(pane)
+
+    def action_big_trade(self, step: int) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.view.big_trade = shift_tiers(pane.tape.tiers(), step > 0,
+                                              pane.market.tape) or None
+            self._show(pane)
+
+    def action_short_prices(self) -> None:
+        if (pane := self.active_pane()) is not None:
+            pane.ladder.toggle_short_prices()
+            self._show(pane)

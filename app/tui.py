@@ -31,6 +31,7 @@ from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
 from dfx_tui.app.feed_source import FeedSource
 from dfx_tui.app.markets_screen import MarketsScreen
 from dfx_tui.book.codec import normalize_market
+from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.state import LinkState, Market, MarketState
 from dfx_tui.widgets.market_commands import AddMarketRequest, CloseMarketRequest
 from dfx_tui.widgets.market_pane import MarketPane
@@ -116,8 +117,15 @@ class DfxApp(App[int]):
         return screen
 
     def _make_pane(self, market: Market) -> MarketPane:
-        return MarketPane(market, big_trade=self.config.big_trade,
-                          min_trade=self.config.min_trade, tz=self.tz)
+        self._configure_market(market)
+        return MarketPane(market, settings=self.config.trader_settings(), tz=self.tz)
+
+    def _configure_market(self, market: Market) -> None:
+        """The config's windows for a newly opened market's histories (volume at price,
+        pulling and stacking), set before any history is taken."""
+        wanted = self.config.trader_settings().analytics()
+        if market.analytics.settings != wanted and not market.analytics.trades_seen:
+            market.analytics = MarketAnalytics(wanted)
 
     def _apply_preferences(self) -> None:
         """Theme and rebound keys from the config file; a bad entry is reported, not fatal."""

@@ -44,6 +44,7 @@ class MarketAnalytics:
     heatmap: HeatmapStore = field(init=False)
     mids: MidHistory = field(init=False)
     trades_seen: int = 0  # trades taken from the tape so far
+    observed_at: float | None = None  # `now` of the last observe(): the histories' clock
     _newest: tuple[float, int] | None = None  # (time, id) of the newest trade taken
     _tape_version: int = -1
     _live: bool = False
@@ -63,6 +64,7 @@ class MarketAnalytics:
         `live`: the book is known good (snapshot, LIVE state). Otherwise the histories record a
         gap (reconnect, resync, before the first snapshot): never filled in.
         """
+        self.observed_at = now
         fresh = self._take_trades(tape)
         if live and book.has_snapshot:
             self._live = True

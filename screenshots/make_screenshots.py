@@ -23,10 +23,12 @@ from dfx_tui.app.sim.ticker_data import DayStats
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market, MarketState
+from dfx_tui.book.tape import BUY, Trade
 from dfx_tui.book.ticker import Ticker, parse_ticker
 
 HERE = Path(__file__).resolve().parent
 T0 = 1000.0
+WALL_T0 = 1_750_000_010.0  # the wall clock: just after the seeded trades (volume at price)
 ALL = ("BTC_USDT", "ETH_USDT", "SOL_USDT", "XRP_USDT", "DOGE_USDT", "SHIB_USDT")
 
 
@@ -55,7 +57,7 @@ def fixed_app(markets: tuple[str, ...], *, state: LinkState = LinkState.LIVE,
     catalog.update([seeded_ticker(m) for m in CATALOG], T0)
     feed.catalog = catalog  # the exchange's market list, as all_ticker fills it
     return DfxApp(AppConfig(markets=list(markets)), feed=feed, clock=lambda: T0,
-                  tz=UTC)
+                  tz=UTC, wall_clock=lambda: WALL_T0)
 
 
 async def flash_some_levels(app: DfxApp) -> None:
@@ -65,6 +67,23 @@ async def flash_some_levels(app: DfxApp) -> None:
     book = pane.market.book
     asks, bids = book.asks(4), book.bids(6)
     book.apply_update([[asks[1][0], "2.5000"]], [[bids[2][0], "0.0100"], [bids[4][0], "3.1000"]])
+    app.on_clock()
+
+
+async def trader_moves(app: DfxApp) -> None:
+    """The trader's ladder at work: a three-print buy sweep on the tape, size pulled and
+    stacked 11 s after the first sample, the cursor three bids down, the tape merged."""
+    market = app.feed.markets["BTC_USDT"] if app.feed is not None else None
+    assert market is not None
+    newest = market.tape.last()
+    assert newest is not None
+    prints = [("64994.16", "0.4100", 2), ("64993.55", "0.1472", 1), ("64993.19", "0.1278", 0)]
+    market.tape.apply(False, [Trade(newest.id + 1 + i, newest.time + 1, p, a, BUY, float(p),
+                                    float(a)) for p, a, i in prints])
+    asks, bids = market.book.asks(6), market.book.bids(6)
+    market.book.apply_update([[asks[0][0], "0"], [asks[1][0], "0"], [asks[4][0], "1.2000"]],
+                             [[bids[1][0], "0"], [bids[3][0], "2.4000"]])
+    app.wall_clock = lambda: WALL_T0 + 11
     app.on_clock()
 
 
@@ -96,6 +115,10 @@ async def main() -> list[Path]:
             ALL[:3], state=LinkState.RECONNECTING, market_state=MarketState.STALE,
             age=6.4, msgs_per_s=0.0, reconnects=2, last_error="connection closed: 1006 (abnormal closure); retry in 2s"),
             (120, 36), keys=("2",)),
+        await shoot("trader", fixed_app(ALL[:3]), (160, 50), after=trader_moves,
+                    keys=("down", "down", "down", "m")),
+        await shoot("price_ladder", fixed_app(ALL[:3]), (80, 24), keys=("2", "+", "+", "l", "up")),
+        await shoot("short_prices", fixed_app(ALL[:3]), (80, 24), keys=("s", "down")),
     ]
     return shots
 

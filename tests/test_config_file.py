@@ -130,6 +130,16 @@ async def test_help_lists_every_key_of_the_market_view_by_default():
             "show the keys": "?",
             "quit (asks first; twice quits at once)": "q",
             "quit at once, without asking": "ctrl+q",
+            # The trader's ladder (issue 12).
+            "ladder cursor up / down (across the spread)": "↑ / k / ↓ / j",
+            "clear the ladder cursor (or click its row)": "esc / x",
+            "price ladder (all prices) or compact": "l",
+            "recentre the price ladder now": "c",
+            "clear the volume at price": "v",
+            "tape: merge prints of one time and side": "m",
+            "tape size filter up / down": "f / F",
+            "tape large-trade tiers up / down": "b / B",
+            "ladder prices by their last digits": "s",
         }
 
 
@@ -160,3 +170,104 @@ async def test_tape_size_filter_hides_small_trades():
         assert len(rows) == min(len(shown), tape.size.height - 1)  # only the big enough ones
         for row, trade in zip(rows, shown, strict=False):
             assert float(row.split()[2]) == trade.amount_value  # time, price, size, mark
+
+
+# ------------------------------------------------------------------ the trader's ladder
+TRADER_FILE = """
+[ladder]
+volume_window = 60
+liquidity_window = 5
+recentre_band = 0.25
+imbalance_bps = 20
+large_factor = 0
+large_order = 25
+short_prices = true
+mode = "price"
+[tape]
+big_trade = [1.5, 5, 25]
+min_trade = 0.01
+merge = true
+[market.btc_usdt]
+large_order = 40
+big_trade = 2
+[market.ETH_USDT]
+large_order = 0
+"""
+
+
+def test_trader_settings_with_defaults_and_per_market_sizes(tmp_path):
+    from decimal import Decimal
+
+    trader = _config("--config", str(_write(tmp_path, TRADER_FILE))).trader
+    assert (trader.volume_window, trader.liquidity_window, trader.recentre_band,
+            trader.imbalance_bps) == (60.0, 5.0, 0.25, 20.0)
+    assert trader.large_factor is None  # 0: off
+    assert trader.short_prices is True and trader.price_ladder and trader.merge_trades
+    assert trader.sizes.big_trade == (Decimal("1.5"), Decimal(5), Decimal(25))
+    assert str(trader.sizes.min_trade) == "0.01"  # as typed, not the float's binary value
+    btc = trader.sizes_for("BTC_USDT")  # names are normalised
+    assert (btc.large_order, btc.big_trade, btc.min_trade) == (
+        Decimal(40), (Decimal(2),), Decimal("0.01"))  # its own sizes, the global filter
+    assert trader.sizes_for("ETH_USDT").large_order == 0  # off here though on globally
+    assert trader.sizes_for("XRP_USDT") == trader.sizes
+    defaults = _config().trader
+    assert (defaults.volume_window, defaults.liquidity_window, defaults.recentre_band,
+            defaults.imbalance_bps, defaults.large_factor) == (300.0, 10.0, 0.5, 10.0, 5.0)
+    assert defaults.short_prices is None and not defaults.price_ladder
+
+
+def test_top_level_tape_sizes_still_work_as_the_global_tier():
+    from decimal import Decimal
+
+    trader = AppConfig(big_trade=2.5, min_trade=0.1).trader_settings()
+    assert trader.sizes.big_trade == (Decimal("2.5"),)
+    assert trader.sizes.min_trade == Decimal("0.1")
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("[ladder]\nvolume_window = 0", "ladder.volume_window must be a number above 0"),
+    ("[ladder]\nliquidity_window = -1", "ladder.liquidity_window must be a number above 0"),
+    ("[ladder]\nrecentre_band = 1.5", "ladder.recentre_band must be between 0 and 1"),
+    ("[ladder]\nimbalance_bps = \"x\"", "ladder.imbalance_bps must be a number"),
+    ("[ladder]\nshort_prices = \"yes\"", "ladder.short_prices must be"),
+    ("[ladder]\nmode = \"dom\"", "ladder.mode must be"),
+    ("[ladder]\nlarge_order = -2", "ladder.large_order must be a number"),
+    ("[ladder]\nspeed = 1", "unknown setting ladder.speed"),
+    ("ladder = 3", "[ladder] must be a table"),
+    ("[tape]\nbig_trade = [5, 1]", "tape.big_trade tiers must be ascending"),
+    ("[tape]\nbig_trade = [1, 2, 3, 4]", "list of 1 to 3 sizes"),
+    ("[tape]\nbig_trade = []", "list of 1 to 3 sizes"),
+    ("[tape]\nmerge = 1", "tape.merge must be true or false"),
+    ("big_trade = 1\n[tape]\nbig_trade = 2", "big_trade is set twice"),
+    ("[market.BTC_USDT]\nfps = 3", "unknown setting market.BTC_USDT.fps"),
+    ("[market.\"[red]x\"]\nlarge_order = 3", "not a market name"),
+    ("[market]\nBTC_USDT = 3", "[market.BTC_USDT] must be a table"),
+])
+def test_bad_trader_settings_are_usage_errors(tmp_path, capsys, text, why):
+    path = _write(tmp_path, text)
+    assert main(["--config", str(path), "--once", "BTC_USDT"]) == 2
+    err = capsys.readouterr().err
+    assert why in err and str(path) in err
+    assert "Traceback" not in err and "\x1b" not in err and len(err.strip().splitlines()) == 1
+
+
+async def test_config_starts_each_market_view_with_its_settings(tmp_path):
+    from decimal import Decimal
+
+    trader = _config("--config", str(_write(tmp_path, TRADER_FILE))).trader
+    app = fixed_app(trader=trader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.on_clock()
+        await pilot.pause()
+        pane = app.active_pane()
+        assert pane is not None and pane.market.name == "BTC_USDT"
+        assert pane.view.price_mode and pane.view.merge_trades and pane.view.short_prices
+        assert pane.view.large_order == Decimal(40) and pane.view.big_trade == (Decimal(2),)
+        assert pane.market.analytics.volume.window == 60.0  # the windows reach the histories
+        assert pane.market.analytics.liquidity.window == 5.0
+        header = pane.ladder.render_line(0).text  # BTC's spread is wider than the screen
+        assert "spread > screen" in header and "Δ5s" in header and "1m" in header
+        assert "merged" in pane.tape.render_line(0).text
+        await pilot.press("2")
+        eth = app.active_pane()
+        assert eth is not None and eth.view.large_order is None  # 0 in its table: off

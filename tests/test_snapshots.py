@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import LinkState, MarketState
 from tests.support.apps import fixed_app, fixed_status
@@ -65,3 +67,66 @@ def test_colorblind_theme(snap_compare):
     app = snap_app()
     app.config.theme = "dfx-colorblind"
     assert snap_compare(app, terminal_size=(120, 30), run_before=settle)
+
+
+# ------------------------------------------------------------------ the trader's ladder (issue 12)
+TRADER_SIZES = ((160, 50), (80, 24))
+
+
+def _pressing(*keys: str, then=None):
+    async def before(pilot):
+        await settle(pilot)
+        if then is not None:
+            then(pilot.app)
+            await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return before
+
+
+def _sweep_and_moves(app: DfxApp) -> None:
+    """A three-print buy sweep on the tape, and pulled and stacked size 11 s later."""
+    from dfx_tui.book.tape import BUY, Trade
+
+    market = app.feed.markets["BTC_USDT"]
+    newest = market.tape.last()
+    prints = [("65010.00", "0.3000", 2), ("65009.50", "0.2000", 1), ("65009.00", "0.1000", 0)]
+    market.tape.apply(False, [Trade(newest.id + 1 + i, newest.time + 1, p, a, BUY, float(p),
+                                    float(a)) for p, a, i in prints])
+    asks, bids = market.book.asks(3), market.book.bids(3)
+    market.book.apply_update([[asks[0][0], "2.5000"]], [[bids[1][0], "0"], [bids[2][0], "1.9000"]])
+    wall = app.wall_clock()
+    app.wall_clock = lambda: wall + 11
+
+
+@pytest.mark.parametrize(("size", "keys"), [
+    ((160, 50), ("2", "l", "up", "up")),  # ETH: its 23-tick spread fits 50 rows
+    ((80, 24), ("2", "+", "+", "l", "down")),  # 0.05 a row: 5 rows of spread
+])
+def test_price_ladder_mode(snap_compare, size, keys):
+    # The cursor: on an empty price above the best ask; on the best bid.
+    assert snap_compare(snap_app(), terminal_size=size, run_before=_pressing(*keys))
+
+
+@pytest.mark.parametrize("size", TRADER_SIZES)
+def test_cursor_readout(snap_compare, size):
+    assert snap_compare(snap_app(), terminal_size=size,
+                        run_before=_pressing("down", "down", "down"))
+
+
+@pytest.mark.parametrize("size", TRADER_SIZES)
+def test_volume_and_pulling_columns(snap_compare, size):
+    assert snap_compare(snap_app(), terminal_size=size,
+                        run_before=_pressing(then=_sweep_and_moves))
+
+
+@pytest.mark.parametrize("size", TRADER_SIZES)
+def test_merged_tape(snap_compare, size):
+    assert snap_compare(snap_app(), terminal_size=size,
+                        run_before=_pressing("m", then=_sweep_and_moves))
+
+
+@pytest.mark.parametrize("size", TRADER_SIZES)
+def test_short_prices(snap_compare, size):
+    assert snap_compare(snap_app(), terminal_size=size, run_before=_pressing("s"))

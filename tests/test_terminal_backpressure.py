@@ -184,7 +184,7 @@ def screen_whole(lines: list[str], truth: dict[str, list[list[str]]]) -> bool:
     """The sim's book on screen, and every fixed line where it belongs, once."""
     text = "\n".join(lines)
     return (screen_matches(lines, truth) and lines[0].startswith(f" {MARKET}")
-            and "━" in lines[1] and "Price    Size     Cum" in lines[3]
+            and "━" in lines[1] and "Price    Size" in lines[3] and " Cum " in lines[3]
             and "Time         Price" in text and lines[-1].startswith("a Add")
             and "reconnects 0" in lines[-2] and text.count("a Add") == 1
             and text.count("reconnects") == 1)

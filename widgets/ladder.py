@@ -1,31 +1,60 @@
-"""The price ladder: asks above, a spread row, bids below, best prices nearest the middle.
+"""The price ladder: asks above, bids below, with the trader's figures beside each level.
 
-A Line API widget. `repaint()` builds every line once (rows from `OrderBook.ladder`, then
-Segments and Strips); `render_line(y)` only indexes the cached strips. The owner calls
-`maybe_repaint()` on its clock; nothing here runs per frame or per feed message.
+A Line API widget. `repaint()` builds every line once (rows from widgets/ladder_rows.py in
+the compact or the price-ladder mode, columns from widgets/ladder_columns.py, the cursor's
+readout from widgets/cursor_readout.py); `render_line(y)` only indexes the cached strips. The
+owner calls `maybe_repaint()` on its clock; nothing here runs per frame or per feed message.
+
+Per-market settings (mode, cursor, anchor, short prices, large-order rule) live in the
+market's `MarketViewState` (`self.view`); the histories (volume at price, pulling and
+stacking) in its `MarketAnalytics`, fed by the app. Both are read, never copied.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from decimal import Decimal
+
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Size
 from textual.strip import Strip
 
+from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.numbers import HUMAN_STEPS, step_label
-from dfx_tui.book.orderbook import ASKS, BIDS, LadderRow, OrderBook
-from dfx_tui.widgets.columns import align_decimals, gap, lead_split
+from dfx_tui.book.orderbook import ASKS, LadderRow, OrderBook
+from dfx_tui.book.price_grid import grid_index, grid_price
+from dfx_tui.book.short_prices import short_prices
+from dfx_tui.widgets.cursor_readout import pack, readout_parts, readout_strip
+from dfx_tui.widgets.ladder_columns import (
+    Row,
+    RowStyles,
+    Sides,
+    fixed_strip,
+    header_segments,
+    large_flags,
+    lay_out,
+    net_changes,
+    row_segments,
+)
+from dfx_tui.widgets.ladder_rows import Body, compact_body, price_body, spread_strip
 from dfx_tui.widgets.strip_view import StripView
+from dfx_tui.widgets.trader_settings import SHORT_PRICES_BELOW
+from dfx_tui.widgets.view_state import MarketViewState
 
 DEPTH_MODES: tuple[int, ...] = (0, 5, 10, 20, 50)  # 0 = fit the height
 FLASH_SECONDS = 0.5
 BAR_RESCALE = 0.8  # depth bars rescale when the deepest total leaves [0.8, 1] x the scale
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-_GAP = "  "
 
 
 def depth_label(mode: int) -> str:
     return "auto" if mode == 0 else str(mode)
+
+
+def window_label(seconds: float) -> str:
+    return f"{seconds / 60:g}m" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g}s"
 
 
 def bar_text(fraction: float, width: int) -> str:
@@ -58,26 +87,28 @@ class LadderView(StripView):
     LadderView > .ladder--flash-down { background: $flash-down; color: $flash-text; }
     LadderView > .ladder--stale { color: $stale; }
     LadderView > .ladder--empty { color: $text-muted; }
+    LadderView > .ladder--cursor { background: $ladder-cursor; }
+    LadderView > .ladder--readout { color: $text; background: $boost; }
+    LadderView > .ladder--warn { color: $warn-text; text-style: bold; }
+    LadderView > .ladder--large { color: $large-order; text-style: bold; }
+    LadderView > .ladder--stacked { color: $liquidity-added; }
+    LadderView > .ladder--pulled { color: $liquidity-pulled; }
     """
 
     COMPONENT_CLASSES = {
-        "ladder--header",
-        "ladder--ask",
-        "ladder--bid",
-        "ladder--ask-bar",
-        "ladder--bid-bar",
-        "ladder--cum",
-        "ladder--spread",
-        "ladder--flash-up",
-        "ladder--flash-down",
-        "ladder--stale",
-        "ladder--empty",
+        "ladder--header", "ladder--ask", "ladder--bid", "ladder--ask-bar", "ladder--bid-bar",
+        "ladder--cum", "ladder--spread", "ladder--flash-up", "ladder--flash-down",
+        "ladder--stale", "ladder--empty", "ladder--cursor", "ladder--readout", "ladder--warn",
+        "ladder--large", "ladder--stacked", "ladder--pulled",
     }
 
-    def __init__(self, book: OrderBook, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, book: OrderBook, analytics: MarketAnalytics | None = None,
+                 view: MarketViewState | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.book = book
+        self.analytics = analytics if analytics is not None else MarketAnalytics()
+        self.view = view if view is not None else MarketViewState()
         self.group_index = 0
         self.depth_mode = 0
         self.stale = False
@@ -91,6 +122,11 @@ class LadderView(StripView):
         # [BAR_RESCALE * scale, scale], so one changed level redraws its own bars only.
         self._bar_scale = 0.0
         self.last_rows: tuple[list[LadderRow], list[LadderRow]] = ([], [])
+        self._body: Body | None = None
+        self.line_prices: list[Decimal | None] = []  # the row price on each line (clicks)
+        self._shows = (False, False)  # the Δ and volume columns were drawn last repaint
+        self._volume: tuple[tuple[object, ...], dict[Decimal, tuple[Decimal, Decimal]]] = (
+            (), {})
 
     # ----------------------------------------------------------------- settings
     @property
@@ -110,6 +146,10 @@ class LadderView(StripView):
         self._shown.clear()
         self._flashes.clear()
         self._bar_scale = 0.0
+        cursor, decimals = self.view.cursor, self.book.price_decimals
+        if cursor.price is not None:  # onto the new grid
+            cursor.place(grid_price(grid_index(cursor.price, decimals, self.group), decimals,
+                                    self.group))
         return True
 
     def cycle_depth(self) -> int:
@@ -123,147 +163,235 @@ class LadderView(StripView):
         fits = max(0, (h - 2) // 2)
         return fits if self.depth_mode == 0 else min(self.depth_mode, fits)
 
+    def short_prices_on(self, width: int | None = None) -> bool:
+        """Prices shown by their last digits: the market's choice, else by the width."""
+        chosen = self.view.short_prices
+        if chosen is not None:
+            return chosen
+        return (self.size.width if width is None else width) < SHORT_PRICES_BELOW
+
+    # ----------------------------------------------------------------- the trader's keys
+    def toggle_price_mode(self) -> bool:
+        view = self.view
+        view.price_mode = not view.price_mode
+        view.price_ladder.recentre()
+        self._bar_scale = 0.0
+        return view.price_mode
+
+    def recentre(self) -> None:
+        self.view.price_ladder.recentre()
+
+    def toggle_short_prices(self) -> bool:
+        self.view.short_prices = not self.short_prices_on()
+        return self.view.short_prices
+
+    def move_cursor(self, rows: int) -> None:
+        """Up (`rows` > 0) or down to the next row shown; the first press lands on a touch.
+
+        Compact mode stops on levels (the spread is crossed in one step), the price-ladder
+        mode on every price, empty ones included.
+        """
+        body, cursor = self._body, self.view.cursor
+        if body is None:
+            return
+        price = cursor.price
+        if price is None:
+            first, other = ((body.best_ask, body.best_bid) if rows > 0
+                            else (body.best_bid, body.best_ask))
+            cursor.place(first if first is not None else other)
+            return
+        stops = body.stops
+        if rows > 0:
+            i = bisect_right(stops, price) + rows - 1
+            if i < len(stops):
+                cursor.place(stops[i])
+        else:
+            i = bisect_left(stops, price) + rows
+            if i >= 0 and stops:
+                cursor.place(stops[i])
+
+    def clear_cursor(self) -> None:
+        self.view.cursor.place(None)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not 0 <= offset.y < len(self.line_prices):
+            return
+        price = self.line_prices[offset.y]
+        if price is None:
+            return
+        cursor = self.view.cursor
+        cursor.place(None if price == cursor.price else price)  # a second click clears it
+        event.stop()
+        if not getattr(self.screen, "paused", False):  # a paused view keeps its picture
+            self.maybe_repaint(self._last_now)
+
     # ----------------------------------------------------------------- clock
     def _key(self) -> tuple[object, ...]:
-        size = self.size
+        size, view, analytics = self.size, self.view, self.analytics
+        shows_delta, shows_volume = self._shows
         return (self.book.version, size.width, size.height, self.group_index, self.depth_mode,
-                self.stale, self.book.price_decimals)
+                self.stale, self.book.price_decimals, view.price_mode, view.cursor.price,
+                view.price_ladder.anchor is None, view.short_prices, view.large_order,
+                view.large_factor,
+                # The figures' histories, only while their columns are drawn: pulling and
+                # stacking moves with its once-a-second samples, volume with each trade.
+                int(analytics.observed_at or 0) if shows_delta else None,
+                (analytics.trades_seen, len(analytics.volume)) if shows_volume else None)
 
     def needs_repaint(self) -> bool:
         """The book, the size or a setting changed, or a flash is running."""
         return bool(self._flashes) or super().needs_repaint()
 
     # ----------------------------------------------------------------- drawing
-
     def clear_caches(self) -> None:
         self._row_cache.clear()  # its strips carry the old styles
 
-    def _scale_for(self, max_cum: float) -> float:
+    def _scale_for(self, max_value: float) -> float:
         scale = self._bar_scale
-        if not (BAR_RESCALE * scale <= max_cum <= scale):
-            scale = self._bar_scale = max_cum
+        if not (BAR_RESCALE * scale <= max_value <= scale):
+            scale = self._bar_scale = max_value
         return scale
+
+    def _volume_map(self, group: int) -> dict[Decimal, tuple[Decimal, Decimal]]:
+        """Buy and sell volume by grid price, recomputed only when the window changed."""
+        a = self.analytics
+        key = (id(a.volume), a.trades_seen, len(a.volume), self.book.price_decimals, group)
+        if self._volume[0] != key:
+            # Ungrouped, the exact prices are the rows' prices: no grid arithmetic.
+            levels = (a.volume.levels() if group == 1
+                      else a.volume.levels(self.book.price_decimals, group))
+            self._volume = (key, {v.price: (v.buy, v.sell) for v in levels})
+        return self._volume[1]
+
+    def _changes(self, group: int) -> Sides:
+        """Pulled and stacked size per price over the window (nothing before two samples)."""
+        at = self.analytics.observed_at
+        delta = None if at is None else self.analytics.liquidity.changes(self.book, at, group)
+        return (delta.asks, delta.bids) if delta is not None else ({}, {})
 
     def _build(self, now: float) -> list[Strip]:
         width, height = self.size.width, self.size.height
         if width <= 0 or height <= 0:
             return []
         st = self.component_styles()
-        blank = Strip.blank(width, st["empty"])
-        n = self.per_side(height)
-        book = self.book
-        asks = book.ladder(ASKS, n, self.group) if n else []
-        bids = book.ladder(BIDS, n, self.group) if n else []
-        self.last_rows = (asks, bids)
-        self._update_flashes(asks, bids, now)
+        book, view, group, stale = self.book, self.view, self.group, self.stale
+        readout = view.cursor.readout(book, group) if view.cursor.price is not None else None
+        readout_lines = [] if readout is None else pack(
+            readout_parts(readout, book.price_decimals, book.size_decimals), width)
+        if view.price_mode:
+            body = price_body(book, view.price_ladder, group, height - 1)
+        else:
+            body = compact_body(book, self.per_side(height), group, height - 1)
+        self._body = body = body.cut(height - 1 - len(readout_lines))
+        self.last_rows = (body.asks, body.bids)
+        self._update_flashes(body.lines, now)
 
-        # Columns: price, size, cumulative size, then the depth bar in what is left.
-        prices, pw = align_decimals([r.price for r in asks + bids])
-        sizes, sw = align_decimals([r.size for r in asks + bids])
-        cums, cw = align_decimals([r.cum_size for r in asks + bids])
-        pw, sw, cw = max(pw, 5), max(sw, 4), max(cw, 3)
-        used = 1 + pw + len(_GAP) + sw
-        show_cum = used + len(_GAP) + cw <= width
-        if show_cum:
-            used += len(_GAP) + cw
-        bar_w = width - used - len(_GAP) - 1
-        show_bar = bar_w >= 3
+        # Columns: texts of the rows shown, aligned; then what fits the width.
+        shown = [r for r in body.lines if r is not None]
+        price_texts, label = [r.price_text for r in shown], "Price"
+        if self.short_prices_on(width):
+            short = short_prices(price_texts)
+            price_texts, label = short.suffixes, short.label or label
+        large = None
+        if view.large_order is not None or view.large_factor is not None:
+            large = large_flags(shown, view.large_order, view.large_factor)
+        liquidity, volume = self.analytics.liquidity, self.analytics.volume
+        delta_label = f"Δ{window_label(liquidity.window)}"
+        layout, cells = lay_out(shown, width, price_texts, label, large, delta_label,
+                                lambda: self._changes(group), lambda: self._volume_map(group))
+        self._shows = (bool(layout.delta_w), bool(layout.buy_w))
+        nets = net_changes(*self._changes(group), delta_label) if layout.delta_w else ""
 
         hs = st["header"]
-        header = [*lead_split(" " + "Price".rjust(pw), hs), *lead_split(_GAP + "Size".rjust(sw), hs)]
-        if show_cum:
-            header += lead_split(_GAP + "Cum".rjust(cw), hs)
-        if show_bar:
-            label = f"step {self.group_label} · depth {depth_label(self.depth_mode)}"
-            header += lead_split(_GAP + label[:bar_w].rjust(bar_w), hs)
-        lines: list[Strip] = [Strip(header).adjust_cell_length(width, st["header"])]
+        mode = f"step {self.group_label} · depth {depth_label(self.depth_mode)}"
+        if view.price_mode:
+            off = body.best_ask is None and body.best_bid is None and book.mid() is not None
+            # Both touches off screen: the spread is wider than the rows, in steps.
+            mode = "spread > screen: + groups" if off else f"step {self.group_label} · price ladder"
+        header = header_segments(layout, label, delta_label, window_label(volume.window),
+                                 mode, hs)
+        lines: list[Strip] = [Strip(header).adjust_cell_length(width, hs)]
+        self.line_prices = [None]
 
-        max_cum = self._scale_for(
-            max([r.cum_size_value for r in (asks[-1:] + bids[-1:])] or [0.0]))
-        stale = self.stale
-        ask_style = st["stale"] if stale else st["ask"]
-        bid_style = st["stale"] if stale else st["bid"]
-        ask_bar = st["stale"] if stale else st["ask-bar"]
-        bid_bar = st["stale"] if stale else st["bid-bar"]
-        cum_style = st["stale"] if stale else st["cum"]
-
+        values = [r.size_value if view.price_mode else r.cum_value for r in shown]
+        scale = self._scale_for(max(values, default=0.0))
+        cursor_at = readout.price if readout is not None else None
+        cursor_bg = Style(bgcolor=st["cursor"].bgcolor)
+        blank = Strip.blank(width, st["empty"])
         old_rows: dict[tuple[object, ...], Strip] = self._row_cache
         rows_cache: dict[tuple[object, ...], Strip] = {}
         self._row_cache = rows_cache
 
-        def row_strip(i: int, row: LadderRow, side: str) -> Strip:
-            text_style = ask_style if side == ASKS else bid_style
-            cell_style = text_style
-            flash = self._flashes.get((side, row.price))
-            if flash is not None and not stale:
-                cell_style = st["flash-up"] if flash[1] else st["flash-down"]
-            bar = None
-            if show_bar:
-                bar = bar_text(row.cum_size_value / max_cum if max_cum > 0 else 0.0, bar_w)
-            key = (side, prices[i], sizes[i], cums[i] if show_cum else None, bar, width,
-                   stale, text_style, cell_style, cum_style)
+        # A row's look: its side and flash. The styles of a look only change with the theme
+        # (which clears the row cache), so the look stands for them in the row's cache key.
+        looks: dict[tuple[str | None, bool | None], RowStyles] = {}
+
+        def styles(look: tuple[str | None, bool | None]) -> RowStyles:
+            found = looks.get(look)
+            if found is not None:
+                return found
+            if stale:
+                s = st["stale"]
+                found = RowStyles(s, s, s, s, s, s, s, s, s)
+            else:
+                side = look[0]
+                is_ask = side == ASKS
+                text = st["empty"] if side is None else st["ask"] if is_ask else st["bid"]
+                cell = text if look[1] is None else st["flash-up"] if look[1] else st[
+                    "flash-down"]
+                found = RowStyles(text, cell, st["cum"], st["large"], st["stacked"],
+                                  st["pulled"], st["bid"], st["ask"],
+                                  st["ask-bar"] if is_ask else st["bid-bar"])
+            looks[look] = found
+            return found
+
+        k = 0
+        for y, row in enumerate(body.lines):
+            if row is None:
+                lines.append(spread_strip(book, width, st["stale"] if stale else st["spread"],
+                                          nets) if y == body.spread_at else blank)
+                self.line_prices.append(None)
+                continue
+            flash = self._flashes.get((row.side, row.price_text)) if row.side else None
+            look = (row.side, None if flash is None or stale else flash[1])
+            bar = (bar_text(values[k] / scale if scale > 0 else 0.0, layout.bar_w)
+                   if layout.bar_w else None)
+            on_cursor = row.price == cursor_at
+            key = (layout, cells[k], bar, look, stale, on_cursor, width)
             strip = old_rows.get(key)
             if strip is None:
-                segs = [*lead_split(" " + prices[i], text_style), gap(_GAP, text_style),
-                        *lead_split(sizes[i], cell_style)]
-                if show_cum:
-                    segs.append(gap(_GAP, text_style))
-                    segs += lead_split(cums[i], cum_style)
-                if bar is not None:
-                    segs.append(gap(_GAP, text_style))
-                    segs.append(Segment(bar, ask_bar if side == ASKS else bid_bar))
-                strip = Strip(segs).adjust_cell_length(width, text_style)
+                rs = styles(look)
+                segs = row_segments(layout, cells[k], bar, rs)
+                end = rs.text
+                if on_cursor:
+                    segs = list(Segment.apply_style(segs, post_style=cursor_bg))
+                    end = end + cursor_bg
+                strip = fixed_strip(segs, width, end)
             rows_cache[key] = strip
-            return strip
-
-        body_h = height - 1
-        block = 2 * n + 1
-        top_pad = max(0, (body_h - block) // 2)
-        lines.extend([blank] * top_pad)
-        # Asks: worst at the top, best just above the spread; short books pad at the top.
-        lines.extend([blank] * (n - len(asks)))
-        for i in range(len(asks) - 1, -1, -1):
-            lines.append(row_strip(i, asks[i], ASKS))
-        lines.append(self._spread_strip(width, st["stale"] if stale else st["spread"]))
-        offset = len(asks)
-        for i, row in enumerate(bids):
-            lines.append(row_strip(offset + i, row, BIDS))
-        lines.extend([blank] * (height - len(lines)))
+            lines.append(strip)
+            self.line_prices.append(row.price)
+            k += 1
+        lines.extend([blank] * (height - len(readout_lines) - len(lines)))
+        for parts in readout_lines:
+            lines.append(readout_strip(parts, width, st))
         return lines[:height]
 
-    def _spread_strip(self, width: int, style: Style) -> Strip:
-        book = self.book
-        if not book.has_snapshot:
-            text = "waiting for the book…"
-        elif book.best_bid() is None or book.best_ask() is None:
-            text = "one-sided book"
-        else:
-            spread, bps, mid = book.spread_text(), book.spread_bps(), book.mid_text()
-            parts = [f"spread {spread}"]
-            if bps is not None:
-                parts.append(f"{bps:.1f} bps")
-            parts.append(f"mid {mid}")
-            text = " · ".join(parts)
-            if len(text) > width:
-                text = f"spread {spread}"
-        text = text[:width]
-        left = (width - len(text)) // 2
-        return Strip([Segment(" " * left, style + Style(italic=False)), Segment(text, style),
-                      Segment(" " * (width - left - len(text)), style)])
-
-    def _update_flashes(self, asks: list[LadderRow], bids: list[LadderRow], now: float) -> None:
+    def _update_flashes(self, lines: list[Row | None], now: float) -> None:
         shown = self._shown
         flashes = {k: v for k, v in self._flashes.items() if v[0] > now}
         current: dict[tuple[str, str], tuple[str, float]] = {}
-        for side, rows in ((ASKS, asks), (BIDS, bids)):
-            for row in rows:
-                key = (side, row.price)
-                current[key] = (row.size, row.size_value)
-                before = shown.get(key)
-                if before is not None and before[0] != row.size:
-                    flashes[key] = (now + FLASH_SECONDS, row.size_value > before[1])
+        for row in lines:
+            if row is None or row.side is None:
+                continue
+            key = (row.side, row.price_text)
+            current[key] = (row.size_text, row.size_value)
+            before = shown.get(key)
+            if before is not None and before[0] != row.size_text:
+                flashes[key] = (now + FLASH_SECONDS, row.size_value > before[1])
         self._shown = current
         self._flashes = flashes
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
+

@@ -1,5 +1,5 @@
-"""One line per market: last price and direction, best bid/ask, spread, rolling volume, and the
-24 h figures of its ticker when one arrived."""
+"""One line per market: last price and direction, best bid/ask, spread, the imbalance near
+mid with the micro-price, rolling volume, and the 24 h figures of its ticker when one arrived."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from rich.style import Style
 from rich.text import Text
 
+from dfx_tui.book.depth_signals import DEFAULT_IMBALANCE_BPS
 from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact
+from dfx_tui.widgets.imbalance_bar import append_imbalance
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.text_line import TextLine, style_of
 from dfx_tui.widgets.ticker_text import ticker_segment
@@ -29,8 +31,12 @@ def badge(text: Text, label: str, style: Style) -> None:
 
 
 def header_text(market: Market, label: str | None,
-                styles: Mapping[str, Style] | None = None) -> Text:
+                styles: Mapping[str, Style] | None = None,
+                imbalance_bps: float | None = DEFAULT_IMBALANCE_BPS) -> Text:
     """The header line as inert `Text`; `label` is the stale/resync marker or None if live.
+
+    `imbalance_bps`: the imbalance bar counts levels within this many bps of mid (None: no
+    bar).
 
     `styles` are the header's component styles by name (`rise`, `bid`, `label-stale`, ...);
     without them the line has no colours.
@@ -63,6 +69,8 @@ def header_text(market: Market, label: str | None,
         text.append("  ")
         text.append("spr ", _DIM)
         text.append(spread + (f" {bps:.1f}bps" if bps is not None else ""))
+    if imbalance_bps is not None:
+        append_imbalance(text, book, imbalance_bps, st)
     buy, sell = tape.rolling_volume(VOLUME_WINDOW_S)
     text.append("  ")
     text.append("1m ", _DIM)
@@ -113,10 +121,12 @@ class MarketHeader(TextLine):
         "header--sell", "header--error", *(f"header--label-{label.lower()}" for label in LABELS),
     }
 
-    def __init__(self, market: Market, *, name: str | None = None, id: str | None = None,
+    def __init__(self, market: Market, *, imbalance_bps: float | None = DEFAULT_IMBALANCE_BPS,
+                 name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
+        self.imbalance_bps = imbalance_bps
         self._label: str | None = None
         self._key: tuple[object, ...] | None = None
 
@@ -128,7 +138,7 @@ class MarketHeader(TextLine):
         self._key = key
         self._label = label
         # False: nothing shown here moved
-        return self.show(header_text(m, label, self.component_styles()))
+        return self.show(header_text(m, label, self.component_styles(), self.imbalance_bps))
 
     def restyle(self) -> None:
         self._key = None

@@ -12,6 +12,8 @@ from dfx_tui.book.state import LinkState, Market, MarketState
 from dfx_tui.widgets.ladder import LadderView
 from dfx_tui.widgets.market_header import MarketHeader
 from dfx_tui.widgets.tape import TapeView
+from dfx_tui.widgets.trader_settings import TraderSettings
+from dfx_tui.widgets.view_state import MarketViewState, view_state_for
 
 _LINK_LABELS = {
     LinkState.RECONNECTING: "RECONNECTING",
@@ -75,15 +77,18 @@ class MarketPane(Widget):
     }
     """
 
-    def __init__(self, market: Market, *, big_trade: float | None = None,
-                 min_trade: float | None = None,
+    def __init__(self, market: Market, *, settings: TraderSettings | None = None,
+                 view: MarketViewState | None = None,
                  tz: tzinfo | None = None, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
-        self.header = MarketHeader(market)
-        self.ladder = LadderView(market.book)
-        self.tape = TapeView(market.tape, big_trade=big_trade, min_size=min_trade, tz=tz)
+        settings = settings if settings is not None else TraderSettings()
+        # The market's view settings, shared by its widgets (cursor, modes, tape filters).
+        self.view = view if view is not None else view_state_for(market.name, settings)
+        self.header = MarketHeader(market, imbalance_bps=settings.imbalance_bps)
+        self.ladder = LadderView(market.book, market.analytics, self.view)
+        self.tape = TapeView(market.tape, self.view, tz=tz)
         self.label: str | None = None
         self._last_tick: tuple[float, LinkState] | None = None
 

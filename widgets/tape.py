@@ -1,50 +1,68 @@
-"""The trade tape: newest on top; time, price, size and a tick mark, coloured by taker side.
+"""The trade tape: newest on top; time, price, size, notional and a tick mark, by taker side.
 
 A Line API widget like the ladder: `repaint()` builds the strips once per change, and
-`render_line(y)` indexes them. Trades at or above the size threshold stand out.
+`render_line(y)` indexes them. Per market (in its `MarketViewState`): prints of one time and
+side merged into one line (count, total size, VWAP), a minimum-size filter, and up to three
+large-trade tiers, each with its own style; keys change all three while running.
 """
 
 from __future__ import annotations
 
-import statistics
+from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
+from decimal import Decimal
+from itertools import groupby
 
 from rich.segment import Segment
 from textual.geometry import Size
 from textual.strip import Strip
 
 from dfx_tui.book.tape import BUY, Trade, TradeTape
-from dfx_tui.widgets.columns import align_decimals, gap, lead_split
+from dfx_tui.book.tape_lines import TapeLine, merge_prints
+from dfx_tui.widgets.columns import align_decimals, compact, gap, lead_split
 from dfx_tui.widgets.strip_view import StripView
+from dfx_tui.widgets.tape_controls import auto_tiers, size_label, tier_label
+from dfx_tui.widgets.view_state import MarketViewState
 
 _GAP = "  "
-AUTO_BIG_FACTOR = 4.0  # automatic threshold: this many times the median trade size
 
 
-def tick_marks(trades: list[Trade]) -> list[str]:
-    """Mark each trade against the one before it in time: up, down or unchanged.
+def tick_marks(trades: Sequence[Trade]) -> list[str]:
+    """Mark each trade against the one before it in time (see `price_marks`)."""
+    return price_marks([t.price_value for t in trades])
 
-    `trades` is newest first; the last one has no predecessor here and gets a blank mark.
+
+def price_marks(prices: Sequence[float]) -> list[str]:
+    """Mark each line's price against the one before it in time: up, down or unchanged.
+
+    `prices` are newest first; the last one has no predecessor here and gets a blank mark.
     """
     marks = []
-    for i, trade in enumerate(trades):
-        if i + 1 >= len(trades):
+    for i, price in enumerate(prices):
+        if i + 1 >= len(prices):
             marks.append(" ")
             continue
-        prev = trades[i + 1].price_value
-        marks.append("▲" if trade.price_value > prev else "▼" if trade.price_value < prev
-                     else "·")
+        prev = prices[i + 1]
+        marks.append("▲" if price > prev else "▼" if price < prev else "·")
     return marks
 
 
-def big_threshold(tape: TradeTape, fixed: float | None) -> float:
-    """The size from which a trade is highlighted: `fixed`, or a multiple of the median."""
-    if fixed is not None:
-        return fixed
-    sizes = [t.amount_value for t in tape]
-    if len(sizes) < 5:
-        return float("inf")
-    return statistics.median(sizes) * AUTO_BIG_FACTOR
+def tape_lines(trades: Iterator[Trade], merge: bool, tiers: Sequence[Decimal],
+               min_size: Decimal | None, count: int) -> list[TapeLine]:
+    """The first `count` lines of the tape (newest first): one per print, or per run of
+    prints of one time and side when `merge`; lines smaller than `min_size` are skipped."""
+    out: list[TapeLine] = []
+    floor = None if min_size is None else float(min_size)
+    groups = (list(g) for _k, g in groupby(trades, key=lambda t: (t.time, t.side))) if merge \
+        else ([t] for t in trades if floor is None or t.amount_value >= floor)
+    for group in groups:
+        line = merge_prints(group, tiers)[0]
+        if min_size is not None and line.size < min_size:
+            continue
+        out.append(line)
+        if len(out) >= count:
+            break
+    return out
 
 
 class TapeView(StripView):
@@ -63,92 +81,121 @@ class TapeView(StripView):
     TapeView > .tape--big-sell {
         color: $big-trade-text; background: $big-sell; text-style: bold;
     }
+    TapeView > .tape--big-buy-2 {
+        color: $big-trade-text; background: $big-buy-2; text-style: bold;
+    }
+    TapeView > .tape--big-sell-2 {
+        color: $big-trade-text; background: $big-sell-2; text-style: bold;
+    }
+    TapeView > .tape--big-buy-3 {
+        color: $big-trade-text; background: $big-buy-3; text-style: bold underline;
+    }
+    TapeView > .tape--big-sell-3 {
+        color: $big-trade-text; background: $big-sell-3; text-style: bold underline;
+    }
     TapeView > .tape--time { color: $text-muted; }
     TapeView > .tape--stale { color: $stale; }
     TapeView > .tape--empty { color: $text-muted; }
     """
 
     COMPONENT_CLASSES = {
-        "tape--header",
-        "tape--buy",
-        "tape--sell",
-        "tape--big-buy",
-        "tape--big-sell",
-        "tape--time",
-        "tape--stale",
-        "tape--empty",
+        "tape--header", "tape--buy", "tape--sell", "tape--big-buy", "tape--big-sell",
+        "tape--big-buy-2", "tape--big-sell-2", "tape--big-buy-3", "tape--big-sell-3",
+        "tape--time", "tape--stale", "tape--empty",
     }
 
-    def __init__(self, tape: TradeTape, *, big_trade: float | None = None,
-                 min_size: float | None = None,
+    def __init__(self, tape: TradeTape, view: MarketViewState | None = None, *,
                  tz: tzinfo | None = None, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.tape = tape
-        self.big_trade = big_trade
-        self.min_size = min_size  # hide trades smaller than this (None: show all)
+        self.view = view if view is not None else MarketViewState()
         self.tz = tz  # None: local time
         self.stale = False
-        self._threshold = (-1, float("inf"))  # (tape version, threshold)
+        self._auto: tuple[int, tuple[Decimal, ...]] = (-1, ())  # (tape version, tiers)
 
     def _key(self) -> tuple[object, ...]:
-        return (self.tape.version, self.size.width, self.size.height, self.stale)
+        view = self.view
+        return (self.tape.version, self.size.width, self.size.height, self.stale,
+                view.merge_trades, view.min_trade, view.big_trade)
 
-    def threshold(self) -> float:
+    def tiers(self) -> tuple[Decimal, ...]:
+        """The large-trade tiers in force: the market's, or automatic from the tape."""
+        if self.view.big_trade is not None:
+            return self.view.big_trade
         version = self.tape.version
-        if self._threshold[0] != version:
-            self._threshold = (version, big_threshold(self.tape, self.big_trade))
-        return self._threshold[1]
+        if self._auto[0] != version:
+            self._auto = (version, auto_tiers(self.tape))
+        return self._auto[1]
 
     def _build(self, now: float) -> list[Strip]:
         width, height = self.size.width, self.size.height
         if width <= 0 or height <= 0:
             return []
         st = self.component_styles()
+        view = self.view
         rows_n = height - 1
-        if self.min_size:
-            # The size filter: small prints are hidden, marks compare the trades shown.
-            trades = [t for t in self.tape if t.amount_value >= self.min_size][:rows_n + 1]
-        else:
-            trades = self.tape.newest(rows_n + 1)  # one more: the oldest shown needs a mark
-        marks = tick_marks(trades)[:rows_n]
-        trades = trades[:rows_n]
-        prices, pw = align_decimals([t.price for t in trades])
-        sizes, sw = align_decimals([t.amount for t in trades])
+        tiers = self.tiers()
+        # One line more than shown: the oldest shown needs a mark.
+        lines_shown = tape_lines(iter(self.tape), view.merge_trades, tiers, view.min_trade,
+                                 rows_n + 1)
+        marks = price_marks([float(line.vwap) for line in lines_shown])[:rows_n]
+        lines_shown = lines_shown[:rows_n]
+        prices, pw = align_decimals([f"{line.vwap:f}" for line in lines_shown])
+        sizes, sw = align_decimals([f"{line.size:f}" for line in lines_shown])
+        quotes = [compact(float(line.notional)) for line in lines_shown]
+        counts = [f"×{line.count}" if line.count > 1 else "" for line in lines_shown]
         pw, sw = max(pw, 5), max(sw, 4)
-        show_time = 1 + 8 + len(_GAP) + pw + len(_GAP) + sw + 2 <= width
+        qw = max([len(q) for q in quotes] + [len("Value")])
+        cnt_w = max([len(c) for c in counts] + [0])
+        core = 1 + pw + len(_GAP) + sw + 2
+        show_time = core + 8 + len(_GAP) <= width
+        show_value = core + (8 + len(_GAP) if show_time else 0) + len(_GAP) + qw <= width
         hs = st["header"]
         header = [gap(" ", hs), Segment("Time", hs), gap("    ", hs)] if show_time else [
             gap(" ", hs)]
-        header += [*lead_split(_GAP + "Price".rjust(pw), hs), *lead_split(_GAP + "Size".rjust(sw), hs)]
-        if self.min_size:
-            header += lead_split(f"  ≥{self.min_size:g}", hs)
-        lines = [Strip(header).adjust_cell_length(width, hs)]
-        if not trades:
-            lines.append(Strip(lead_split(" no trades yet", st["empty"])).adjust_cell_length(
+        header += [*lead_split(_GAP + "Price".rjust(pw), hs),
+                   *lead_split(_GAP + "Size".rjust(sw), hs)]
+        if show_value:
+            header += lead_split(_GAP + "Value".rjust(qw), hs)
+        notes = ["merged"] if view.merge_trades else []
+        if view.min_trade is not None:
+            notes.append(f"≥{size_label(view.min_trade)}")
+        if tiers:
+            notes.append(f"big {tier_label(tiers)}")
+        if notes:
+            header += lead_split("  " + " ".join(notes), hs)
+        out = [Strip(header).adjust_cell_length(width, hs)]
+        if not lines_shown:
+            out.append(Strip(lead_split(" no trades yet", st["empty"])).adjust_cell_length(
                 width, st["empty"]))
-        big = self.threshold()
         tz = self.tz
-        for i, trade in enumerate(trades):
-            buy = trade.side == BUY
+        for i, line in enumerate(lines_shown):
+            buy = line.side == BUY
             if self.stale:
                 style = time_style = st["stale"]
-            elif trade.amount_value >= big:
-                style = time_style = st["big-buy"] if buy else st["big-sell"]
+            elif line.tier:
+                suffix = "" if line.tier == 1 else f"-{line.tier}"
+                style = time_style = st[("big-buy" if buy else "big-sell") + suffix]
             else:
                 style = st["buy"] if buy else st["sell"]
                 time_style = st["time"]
             segs = [gap(" ", style)]
             if show_time:
-                stamp = datetime.fromtimestamp(trade.time, tz).strftime("%H:%M:%S")
+                stamp = datetime.fromtimestamp(line.time, tz).strftime("%H:%M:%S")
                 segs += [Segment(stamp, time_style), gap(_GAP, style)]
             segs += [*lead_split(prices[i], style), gap(_GAP, style),
-                     *lead_split(sizes[i], style), gap(" ", style), Segment(marks[i], style),
-                     gap(" ", style)]
-            lines.append(Strip(segs).adjust_cell_length(width, st["empty"]))
+                     *lead_split(sizes[i], style)]
+            if show_value:
+                segs += [gap(_GAP, style), *lead_split(quotes[i].rjust(qw), style)]
+            segs += [gap(" ", style), Segment(marks[i], style)]
+            if cnt_w:
+                segs += [gap(" ", style), Segment(counts[i].ljust(cnt_w), style)]
+            segs.append(gap(" ", style))
+            out.append(Strip(segs).adjust_cell_length(width, st["empty"]))
         blank = Strip.blank(width, st["empty"])
-        lines.extend([blank] * (height - len(lines)))
-        return lines[:height]
+        out.extend([blank] * (height - len(out)))
+        return out[:height]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height

@@ -1,0 +1,54 @@
+"""The market header's imbalance: bid against ask size near mid as a two-colour bar, and the
+micro-price (`book.depth_signals`).
+
+The bar is `WIDTH` cells: bid colour from the left for the bid share, ask colour for the
+rest, the cell where they meet split to an eighth (its left part in the bid colour on an
+ask-coloured background).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.style import Style
+from rich.text import Text
+
+from dfx_tui.book.depth_signals import imbalance, micro_price
+from dfx_tui.book.orderbook import OrderBook
+from dfx_tui.book.price_grid import trimmed
+from dfx_tui.widgets.text_line import style_of
+
+WIDTH = 10
+_EIGHTHS = "▏▎▍▌▋▊▉"
+_DIM = Style(dim=True)
+
+
+def bar_cells(ratio: float, width: int = WIDTH) -> tuple[int, int]:
+    """(whole bid cells, eighths of the boundary cell) for a ratio in [-1, 1]."""
+    share = (1 + max(-1.0, min(1.0, ratio))) / 2
+    eighths = round(share * width * 8)
+    return divmod(eighths, 8)
+
+
+def append_imbalance(text: Text, book: OrderBook, bps: float,
+                     styles: Mapping[str, Style]) -> None:
+    """Append `imb ██████▌███ +0.23  µ 65003.4512` (nothing without a two-sided book)."""
+    imb = imbalance(book, bps)
+    if imb is None:
+        return
+    bid, ask = style_of(styles, "bid"), style_of(styles, "ask")
+    full, part = bar_cells(imb.ratio)
+    text.append("  ")
+    text.append("imb ", _DIM)
+    text.append("█" * full, Style(color=bid.color))
+    rest = WIDTH - full
+    if part and rest:
+        text.append(_EIGHTHS[part - 1], Style(color=bid.color, bgcolor=ask.color))
+        rest -= 1
+    text.append("█" * rest, Style(color=ask.color))
+    text.append(f" {imb.ratio:+.2f}")
+    micro = micro_price(book)
+    if micro is not None:
+        text.append("  ")
+        text.append("µ ", _DIM)
+        text.append(trimmed(micro, book.price_decimals))

@@ -1,0 +1,296 @@
+"""The ladder's rows and columns: one row model for both modes, the figures beside each level
+(pulling and stacking, volume at price, large resting orders), and which columns fit.
+
+Columns, by priority (the first ones win a narrow width): price, size (with the large-order
+mark), cumulative size, the signed size change over the pulling window (Δ), buy and sell
+volume at price with a small two-colour bar, then the depth bar in whatever is left. A figure
+is looked up only when its column can fit, once per repaint, for the rows on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from dfx_tui.book.depth_signals import large_levels
+from dfx_tui.book.orderbook import ASKS
+from dfx_tui.widgets.columns import align_decimals, compact, gap, lead_split
+
+GAP = "  "
+MARK = "◆"  # after the size of a large resting level
+VOL_BAR = 5  # cells of the two-colour volume bar
+DELTA_MIN = 5  # the narrowest Δ column worth computing
+VOL_MIN = 4 + 1 + 4 + 1 + VOL_BAR
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One ladder row: a level (or a bucket of levels), or an empty price (price mode)."""
+
+    side: str | None  # ASKS, BIDS, or None for a price without resting size
+    price: Decimal  # exact (grid) price
+    price_text: str
+    size_text: str  # "" on an empty price
+    cum_text: str  # "" where not known (price mode with the touch off screen) or empty
+    size: Decimal | None
+    size_value: float  # for bars only
+    cum_value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Column widths that fit the ladder's width (0: the column is not shown)."""
+
+    price_w: int
+    size_w: int
+    mark: bool
+    cum_w: int
+    delta_w: int
+    buy_w: int
+    sell_w: int
+    bar_w: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """What one row shows, each text aligned to its column ("" where the column is hidden);
+    with the row's styles, the key of its cached strip."""
+
+    price: str
+    size: str
+    cum: str
+    large: bool
+    delta: str
+    delta_sign: int
+    buy: str
+    sell: str
+    vol_cells: tuple[int, int]
+
+
+Sides = tuple[Mapping[Decimal, Decimal], Mapping[Decimal, Decimal]]  # (asks, bids)
+
+
+def lay_out(rows: Sequence[Row], width: int, price_texts: Sequence[str], price_label: str,
+            large: Sequence[bool] | None, delta_label: str, changes: Callable[[], Sides],
+            volume: Callable[[], Mapping[Decimal, tuple[Decimal, Decimal]]]
+            ) -> tuple[Layout, list[Cells]]:
+    """Which columns fit `width` and every row's cells. `changes` and `volume` are called
+    only when their column can fit (`large` is None when no large-order rule is set)."""
+    prices, pw = align_decimals(price_texts)
+    sizes, sw = align_decimals([r.size_text for r in rows])
+    cums, cw = align_decimals([r.cum_text for r in rows])
+    pw, sw, cw = max(pw, 5, len(price_label)), max(sw, 4), max(cw, 3)
+    mark = large is not None
+    room = width - (1 + pw + len(GAP) + sw + (2 if mark else 0)) - len(GAP) - cw
+    n = len(rows)
+    deltas, signs, dw = [""] * n, [0] * n, None
+    if room >= len(GAP) + DELTA_MIN:
+        deltas, signs = delta_texts(rows, *changes())
+        dw = max([len(d) for d in deltas] + [len(delta_label)])
+    buys, sells, vol, vw = [""] * n, [""] * n, [(0, 0)] * n, None
+    if room >= len(GAP) + VOL_MIN:
+        buys, sells, vol = volume_texts(rows, volume())
+        vw = (max([len(b) for b in buys] + [3]), max([len(s) for s in sells] + [4]))
+    layout = fit(width, pw, sw, mark, cw, dw, vw)
+    dw, bw, sv = layout.delta_w, layout.buy_w, layout.sell_w
+    cells = [Cells(prices[i], sizes[i], cums[i] if layout.cum_w else "",
+                   bool(large) and bool(large[i]) if large is not None else False,
+                   deltas[i].rjust(dw) if dw else "", signs[i] if dw else 0,
+                   buys[i].rjust(bw) if bw else "", sells[i].rjust(sv) if sv else "",
+                   vol[i] if bw else (0, 0))
+             for i in range(n)]
+    return layout, cells
+
+
+def figure(value: Decimal, signed: bool = False) -> str:
+    """A short figure for the Δ and volume columns (see `columns.compact`), "" for zero."""
+    if not value:
+        return ""
+    text = compact(float(abs(value)))
+    if abs(value) < 1 and len(text) > 6:  # tiny sizes: 0.0001234 -> 0.00012
+        text = f"{float(abs(value)):.2g}"
+    if signed:
+        return ("+" if value > 0 else "-") + text
+    return text
+
+
+def large_flags(rows: Sequence[Row | None], absolute: Decimal | None,
+                factor: float | None) -> list[bool]:
+    """Which rows are large resting levels (absolute size, or k x the median shown)."""
+    sized = [(i, row.size) for i, row in enumerate(rows) if row is not None and row.size]
+    flags = [False] * len(rows)
+    if absolute is None and factor is None:
+        return flags
+    marks = large_levels([size for _i, size in sized], absolute, factor)
+    for (i, _size), large in zip(sized, marks, strict=True):
+        flags[i] = large
+    return flags
+
+
+def net_changes(asks: Mapping[Decimal, Decimal], bids: Mapping[Decimal, Decimal],
+                label: str) -> str:
+    """"Δ10s asks +2.50 bids -0.1546": the net change per side ("" when nothing moved)."""
+    ask, bid = sum(asks.values(), Decimal(0)), sum(bids.values(), Decimal(0))
+    if not ask and not bid:
+        return ""
+    return f"{label} asks {figure(ask, True) or '0'} bids {figure(bid, True) or '0'}"
+
+
+def delta_texts(rows: Sequence[Row | None], asks: Mapping[Decimal, Decimal],
+                bids: Mapping[Decimal, Decimal]) -> tuple[list[str], list[int]]:
+    """The signed change at each row's price (an empty price looks on both sides)."""
+    texts, signs = [], []
+    for row in rows:
+        change = None
+        if row is not None:
+            if row.side is None:
+                change = asks.get(row.price) or bids.get(row.price)
+            else:
+                change = (asks if row.side == ASKS else bids).get(row.price)
+        texts.append(figure(change, signed=True) if change else "")
+        signs.append(0 if not change else 1 if change > 0 else -1)
+    return texts, signs
+
+
+def volume_texts(rows: Sequence[Row | None], volume: Mapping[Decimal, tuple[Decimal, Decimal]]
+                 ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """Buy and sell volume at each row's price, and the cells of its two-colour bar.
+
+    The bar of the busiest row shown is full; a side with any volume gets at least one cell.
+    """
+    found = [volume.get(row.price) if row is not None else None for row in rows]
+    top = max((b + s for b, s in (f for f in found if f is not None)), default=Decimal(0))
+    buys, sells, cells = [], [], []
+    for pair in found:
+        if pair is None or not top:
+            buys.append("")
+            sells.append("")
+            cells.append((0, 0))
+            continue
+        buy, sell = pair
+        buys.append(figure(buy))
+        sells.append(figure(sell))
+        total = round(float((buy + sell) / top) * VOL_BAR)
+        b = round(float(buy / top) * VOL_BAR)
+        b = max(b, 1) if buy else 0
+        s = max(total - b, 1) if sell else 0
+        if b + s > VOL_BAR:
+            b = VOL_BAR - s
+        cells.append((b, s))
+    return buys, sells, cells
+
+
+def fit(width: int, price_w: int, size_w: int, mark: bool, cum_w: int,
+        delta_w: int | None, vol_w: tuple[int, int] | None) -> Layout:
+    """The columns that fit `width`, in priority order; `None` widths are not wanted."""
+    used = 1 + price_w + len(GAP) + size_w + (2 if mark else 0)
+    room = width - used
+
+    def take(w: int) -> int:
+        nonlocal room
+        if w > 0 and room >= len(GAP) + w:
+            room -= len(GAP) + w
+            return w
+        return 0
+
+    cum = take(cum_w)
+    delta = take(delta_w) if delta_w is not None else 0
+    buy = sell = 0
+    if vol_w is not None and take(vol_w[0] + 1 + vol_w[1] + 1 + VOL_BAR):
+        buy, sell = vol_w
+    bar = room - len(GAP) - 1
+    return Layout(price_w, size_w, mark, cum, delta, buy, sell, bar if bar >= 3 else 0)
+
+
+_PAD = Style(italic=False)  # as in columns.gap: a blank run keeps a segment of its own
+
+
+class RowStyles:
+    """The styles one row is drawn with, and their padded twins for the blank runs (see
+    `columns.lead_split`), made once per look and repaint rather than per cell."""
+
+    __slots__ = ("text", "size", "cum", "mark", "up", "down", "buy", "sell", "bar", "pads",
+                 "gap")
+
+    def __init__(self, text: Style, size: Style, cum: Style, mark: Style, up: Style,
+                 down: Style, buy: Style, sell: Style, bar: Style) -> None:
+        self.text, self.size, self.cum, self.mark = text, size, cum, mark  # text: the side's
+        self.up, self.down = up, down  # stacked, pulled liquidity
+        self.buy, self.sell, self.bar = buy, sell, bar  # volume figures; depth bar
+        self.pads = {style: style + _PAD for style in (text, size, cum, up, down, buy, sell)}
+        self.gap = Segment(GAP, self.pads[text])
+
+
+def fixed_strip(segments: list[Segment], width: int, style: Style) -> Strip:
+    """`segments` padded to `width` with `style`, every character one cell wide (digits,
+    points, block and bar characters, ◆): no measuring, which a repaint does for every row."""
+    used = sum(len(seg.text) for seg in segments)
+    if used > width:
+        return Strip(segments).adjust_cell_length(width, style)
+    if used < width:
+        segments.append(Segment(" " * (width - used), style))
+    return Strip(segments, width)
+
+
+def header_segments(layout: Layout, price_label: str, delta_label: str, vol_label: str,
+                    bar_label: str, style: Style) -> list[Segment]:
+    segs = [*lead_split(" " + price_label.rjust(layout.price_w), style),
+            *lead_split(GAP + "Size".rjust(layout.size_w), style)]
+    if layout.mark:
+        segs.append(gap("  ", style))
+    if layout.cum_w:
+        segs += lead_split(GAP + "Cum".rjust(layout.cum_w), style)
+    if layout.delta_w:
+        segs += lead_split(GAP + delta_label.rjust(layout.delta_w), style)
+    if layout.buy_w:
+        segs += lead_split(GAP + "Buy".rjust(layout.buy_w) + " " + "Sell".rjust(layout.sell_w)
+                           + " " + vol_label[:VOL_BAR].ljust(VOL_BAR), style)
+    if layout.bar_w:
+        segs += lead_split(GAP + bar_label[:layout.bar_w].rjust(layout.bar_w), style)
+    return segs
+
+
+def row_segments(layout: Layout, cells: Cells, bar: str | None, st: RowStyles) -> list[Segment]:
+    """The segments of one row. Blank runs (leading blanks of right-aligned figures, gaps,
+    empty cells) are segments of their own (see `columns.lead_split`), and neighbouring
+    blank runs are one segment: most cells of the figure columns are empty, and a line of
+    fewer segments costs less to compose and to write."""
+    c, pad = cells, st.gap.style
+    segs: list[Segment] = []
+    blank = 0  # blank cells waiting to be written
+
+    def put(text: str, style: Style | None) -> None:
+        nonlocal blank
+        body = text.lstrip(" ")
+        blank += len(text) - len(body)
+        if body:
+            if blank:
+                segs.append(Segment(" " * blank, pad))
+                blank = 0
+            segs.append(Segment(body, style))
+
+    put(" " + c.price, st.text)
+    put(GAP + c.size, st.size)
+    if layout.mark:
+        put("  " if not c.large else " " + MARK, st.mark)
+    if layout.cum_w:
+        put(GAP + c.cum, st.cum)
+    if layout.delta_w:
+        put(GAP + c.delta, st.up if c.delta_sign > 0 else st.down)
+    if layout.buy_w:
+        b, s = c.vol_cells
+        put(GAP + c.buy, st.buy)
+        put(" " + c.sell, st.sell)
+        put(" " + "█" * b, st.buy)
+        put("█" * s, st.sell)
+        blank += VOL_BAR - b - s
+    if bar is not None:
+        put(GAP + bar, st.bar)
+    if blank:
+        segs.append(Segment(" " * blank, pad))
+    return segs
