@@ -142,6 +142,7 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
         raise UsageError("--json only works with --once")
     cfg = AppConfig()
     cfg.theme, cfg.keymap = settings.theme, settings.keymap
+    cfg.alerts, cfg.export_dir = settings.alerts, settings.export_dir
     cfg.big_trade, cfg.min_trade = settings.big_trade, settings.min_trade
     if settings.fps is not None:
         cfg.fps = settings.fps

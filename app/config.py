@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dfx_tui.book.alerts import AlertSpec
+
 DEFAULT_URL = "wss://openapi.digifinex.com/ws/v1/"
 CN_URL = "wss://openapi.digifinex.vip/ws/v1/"
 DEFAULT_MARKETS = ("BTC_USDT",)
@@ -29,3 +31,5 @@ class AppConfig:
     min_trade: float | None = None  # tape hides trades smaller than this (None: show all)
     theme: str | None = None  # a Textual theme name (None: the default)
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, from the file
+    alerts: list[AlertSpec] = field(default_factory=list)  # [[alerts]] of the config file
+    export_dir: str | None = None  # export and screenshot folder (None: the working directory)

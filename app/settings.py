@@ -10,9 +10,13 @@ wins over the file. Example:
     theme = "textual-dark"
     big_trade = 1.5         # tape: highlight trades of at least this size (base units)
     min_trade = 0.01        # tape: hide trades smaller than this
+    export_dir = "~/dfx-exports"   # export (x) and screenshot (s) folder
     [keys]                  # binding id = keys (comma-separated), see the ? help screen
     quit = "ctrl+q"
     add-market = "a,insert"
+    [[alerts]]              # one table per alert, see app/alert_specs.py
+    market = "BTC_USDT"
+    price_above = 65000
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from dfx_tui.app.alert_specs import spec_from_table
+from dfx_tui.book.alerts import AlertSpec
 
 _KEY_RE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_+,-")
 
@@ -41,6 +48,8 @@ class FileSettings:
     big_trade: float | None = None
     min_trade: float | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    alerts: list[AlertSpec] = field(default_factory=list)
+    export_dir: str | None = None
 
 
 def default_path() -> Path:
@@ -77,7 +86,8 @@ def _parse(path: Path, data: dict[str, Any]) -> FileSettings:
         return ConfigError(f"config file {path}: {why}")
 
     out = FileSettings(path=path)
-    known = {"markets", "url", "fps", "theme", "big_trade", "min_trade", "keys"}
+    known = {"markets", "url", "fps", "theme", "big_trade", "min_trade", "keys", "alerts",
+             "export_dir"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -116,4 +126,16 @@ def _parse(path: Path, data: dict[str, Any]) -> FileSettings:
         if not isinstance(spec, str) or not spec or not set(spec.lower()) <= _KEY_RE_CHARS:
             raise fail(f"keys.{binding_id} must be key names like \"ctrl+q\" or \"a,insert\"")
         out.keymap[str(binding_id)] = spec
+    folder = data.get("export_dir")
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        raise fail("export_dir must be a folder name")
+    out.export_dir = folder
+    alerts = data.get("alerts", [])
+    if not isinstance(alerts, list):
+        raise fail("alerts must be [[alerts]] tables")
+    for n, table in enumerate(alerts, 1):
+        try:
+            out.alerts.append(spec_from_table(table))
+        except ValueError as exc:
+            raise fail(f"alerts #{n}: {exc}") from None
     return out

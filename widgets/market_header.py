@@ -10,6 +10,7 @@ from rich.text import Text
 from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.safe import sanitize
+from dfx_tui.widgets.sparkline import Sparkline
 from dfx_tui.widgets.text_line import TextLine, style_of
 
 VOLUME_WINDOW_S = 60.0
@@ -27,11 +28,11 @@ def badge(text: Text, label: str, style: Style) -> None:
 
 
 def header_text(market: Market, label: str | None,
-                styles: Mapping[str, Style] | None = None) -> Text:
+                styles: Mapping[str, Style] | None = None, spark: str | None = None) -> Text:
     """The header line as inert `Text`; `label` is the stale/resync marker or None if live.
 
     `styles` are the header's component styles by name (`rise`, `bid`, `label-stale`, ...);
-    without them the line has no colours.
+    without them the line has no colours. `spark`: the mid-price sparkline, if any.
     """
     st: Mapping[str, Style] = styles or {}
     book, tape = market.book, market.tape
@@ -67,6 +68,9 @@ def header_text(market: Market, label: str | None,
     text.append(f"B {compact(buy)}", style_of(st, "buy"))
     text.append(" ")
     text.append(f"S {compact(sell)}", style_of(st, "sell"))
+    if spark:
+        text.append("  ")
+        text.append(spark, style_of(st, "sparkline"))
     if market.status.error:
         text.append("  ")
         text.append(sanitize(market.status.error, 80), style_of(st, "error"))
@@ -88,6 +92,7 @@ class MarketHeader(TextLine):
     MarketHeader > .header--buy { color: $bid; }
     MarketHeader > .header--sell { color: $ask; }
     MarketHeader > .header--error { color: $error-text; }
+    MarketHeader > .header--sparkline { color: $sparkline; }
     MarketHeader > .header--label-stale, MarketHeader > .header--label-reconnecting {
         background: $state-stale; color: $badge-text; text-style: bold;
     }
@@ -104,7 +109,8 @@ class MarketHeader(TextLine):
 
     COMPONENT_CLASSES = {
         "header--rise", "header--fall", "header--bid", "header--ask", "header--buy",
-        "header--sell", "header--error", *(f"header--label-{label.lower()}" for label in LABELS),
+        "header--sell", "header--error", "header--sparkline",
+        *(f"header--label-{label.lower()}" for label in LABELS),
     }
 
     def __init__(self, market: Market, *, name: str | None = None, id: str | None = None,
@@ -113,17 +119,21 @@ class MarketHeader(TextLine):
         self.market = market
         self._label: str | None = None
         self._key: tuple[object, ...] | None = None
+        self.sparkline = Sparkline()
+        self._wall_now: float | None = None
 
-    def update_view(self, label: str | None) -> bool:
+    def update_view(self, label: str | None, wall_now: float | None = None) -> bool:
+        """`wall_now`: the histories' clock, for the mid sparkline (None: no sparkline)."""
         m = self.market
-        key = (m.book.version, m.tape.version, label, m.status.error)
+        spark = None if wall_now is None else self.sparkline.text(m.analytics.mids, wall_now)
+        key = (m.book.version, m.tape.version, label, m.status.error, spark)
         if key == self._key:
             return False
         self._key = key
-        self._label = label
+        self._label, self._wall_now = label, wall_now
         # False: nothing shown here moved
-        return self.show(header_text(m, label, self.component_styles()))
+        return self.show(header_text(m, label, self.component_styles(), spark))
 
     def restyle(self) -> None:
         self._key = None
-        self.update_view(self._label)
+        self.update_view(self._label, self._wall_now)

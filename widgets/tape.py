@@ -90,9 +90,35 @@ class TapeView(StripView):
         self.tz = tz  # None: local time
         self.stale = False
         self._threshold = (-1, float("inf"))  # (tape version, threshold)
+        # Scrolled back (the mouse wheel): this many trades above the top one are hidden, and
+        # the top one stays on top as new trades arrive (`_pinned` is its id).
+        self.scroll_back = 0
+        self._pinned: int | None = None
 
     def _key(self) -> tuple[object, ...]:
-        return (self.tape.version, self.size.width, self.size.height, self.stale)
+        return (self.tape.version, self.size.width, self.size.height, self.stale,
+                self.scroll_back)
+
+    def scroll_trades(self, delta: int) -> bool:
+        """Scroll `delta` trades back (> 0, older) or forward; 0 is the newest on top."""
+        self._follow_pin()
+        new = max(0, min(len(self.tape) - 1, self.scroll_back + delta))
+        if new == self.scroll_back:
+            return False
+        self.scroll_back = new
+        top = self.tape.newest(new + 1)
+        self._pinned = top[new].id if new and len(top) > new else None
+        return True
+
+    def _follow_pin(self) -> None:
+        """Keep the pinned trade on top: count the trades that arrived above it."""
+        if self._pinned is None:
+            return
+        for i, trade in enumerate(self.tape):
+            if trade.id == self._pinned:
+                self.scroll_back = i
+                return
+        self.scroll_back, self._pinned = 0, None  # it left the tape: back to the newest
 
     def threshold(self) -> float:
         version = self.tape.version
@@ -106,11 +132,15 @@ class TapeView(StripView):
             return []
         st = self.component_styles()
         rows_n = height - 1
+        self._follow_pin()
+        back = self.scroll_back
         if self.min_size:
             # The size filter: small prints are hidden, marks compare the trades shown.
-            trades = [t for t in self.tape if t.amount_value >= self.min_size][:rows_n + 1]
+            trades = [t for t in self.tape.newest(None)[back:]
+                      if t.amount_value >= self.min_size][:rows_n + 1]
         else:
-            trades = self.tape.newest(rows_n + 1)  # one more: the oldest shown needs a mark
+            # one more: the oldest shown needs a mark
+            trades = self.tape.newest(back + rows_n + 1)[back:]
         marks = tick_marks(trades)[:rows_n]
         trades = trades[:rows_n]
         prices, pw = align_decimals([t.price for t in trades])
@@ -123,6 +153,8 @@ class TapeView(StripView):
         header += [*lead_split(_GAP + "Price".rjust(pw), hs), *lead_split(_GAP + "Size".rjust(sw), hs)]
         if self.min_size:
             header += lead_split(f"  ≥{self.min_size:g}", hs)
+        if back:
+            header += lead_split(f"  {back} newer above", hs)
         lines = [Strip(header).adjust_cell_length(width, hs)]
         if not trades:
             lines.append(Strip(lead_split(" no trades yet", st["empty"])).adjust_cell_length(

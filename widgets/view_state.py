@@ -8,6 +8,10 @@ without keeping a widget tree per market. Widgets read and change it; it holds n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+# What the body shows beside the tape: the ladder, or a chart in its place.
+BodyView = Literal["ladder", "heatmap", "depth"]
 
 
 @dataclass(slots=True)
@@ -16,3 +20,9 @@ class MarketViewState:
 
     group_index: int = 0  # index into book.numbers.HUMAN_STEPS
     depth_mode: int = 0  # ladder rows per side: 0 = fit the height
+    # Issue 13, the charts. One field for the body, so the heatmap and the depth chart are
+    # never both "shown".
+    body: BodyView = "ladder"
+    depth_bps: int = 10  # depth chart range, +- bps of the mid (book.depth_chart.BPS_STEPS)
+    heatmap_seconds: int = 5  # heatmap: seconds of history per column
+    heatmap_group: int = 0  # heatmap price rows: 0 = fit the book, else HUMAN_STEPS index + 1
