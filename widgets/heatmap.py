@@ -385,13 +385,18 @@ class HeatmapView(StripView):
                 cell.sell += traded.sell
                 biggest = max(biggest, cell.buy + cell.sell)
             marks.append(merged)
+        # The column in progress has no data for a moment after it opens: not a gap.
+        store = self.market.analytics.heatmap
+        newest = self._shown[-1] if self._shown else None
+        pending = (newest is not None and newest.values is None and not store.in_gap
+                   and newest.k * self.view.heatmap_seconds >= store.last_time)
         lines: list[list[Segment]] = []
         for y in range(body):
             cells: list[tuple[str, Style]] = []
             for col, merged in zip(self._shown, marks, strict=True):
                 values = col.values
                 if values is None:
-                    cells.append(gap)
+                    cells.append((" ", st["empty"]) if pending and col is newest else gap)
                     continue
                 upper = level_of(values[2 * y], scale)
                 lower = level_of(values[2 * y + 1], scale)

@@ -12,9 +12,12 @@ full hour costs ~340 ms, the newest column ~2 ms). The property test
 (tests/test_views_heatmap.py) checks the columns against one `grid()` over the whole window.
 
 Two things change a final column after all, and both are handled: pruning (columns older
-than the store's retained history become gaps: they are recomputed when `oldest` moves) and
-late trades (a trade is drawn at its exchange time, which can be behind the clock by the
-feed's latency: the marks of the last `TRADE_LAG` seconds are recounted on every update).
+than the store's retained history become gaps, and their trades go in chunks: they are
+recomputed whenever the store opens a segment, the only time it prunes) and late trades (a
+trade is drawn at its exchange time, which can be behind the clock by the feed's latency:
+the marks of the last `TRADE_LAG` seconds are recounted on every update). Not handled: the
+trade ring's own cap (`max_trades` in the horizon, 20,000 by default); past it, the oldest
+cached columns keep marks the store has let go.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ class HeatmapColumns:
         self._store: HeatmapStore | None = None
         self._window: Window | None = None
         self._columns: dict[int, Column] = {}
-        self._oldest = math.inf
+        self._pruned: tuple[float, int] = (math.inf, 0)  # (oldest, segments) last seen
         self.computed = 0  # columns computed so far (for tests and the benchmark)
         self.version = 0  # bumped whenever a column kept here changes what it shows
 
@@ -70,7 +73,6 @@ class HeatmapColumns:
         if store is not self._store or window != self._window:
             self._columns.clear()
             self._store, self._window = store, window
-            self._oldest = store.oldest
             self.version += 1
         s = window.seconds
         k_now = math.floor(now / s)
@@ -81,8 +83,9 @@ class HeatmapColumns:
             del columns[k]  # slid out of the window (or the clock went back)
         if gone:
             self.version += 1
-        if store.oldest != self._oldest:  # pruned: old columns lose their data
-            self._oldest = store.oldest
+        pruned = (store.oldest, store.segment_count)
+        if pruned != self._pruned:  # a new segment, so maybe pruned: old columns lose data
+            self._pruned = pruned
             for col in columns.values():
                 if col.k * s < store.oldest:
                     col.final = False
