@@ -79,10 +79,10 @@ class MarketsScreen(Screen[None]):
                 tooltip="quit (asks first; twice quits at once)"),
         # Issue 13: charts in the ladder's place, alerts, export (actions at the class's end).
         Binding("h", "toggle_body('heatmap')", "Heatmap", show=False, id="toggle-heatmap",
-                tooltip="liquidity heatmap in place of the ladder (again: the ladder)"),
+                tooltip="liquidity heatmap (again: the ladder)"),
         Binding("g", "toggle_body('depth')", "Depth chart", show=False,
                 id="toggle-depth-chart",
-                tooltip="depth chart in place of the ladder (again: the ladder)"),
+                tooltip="depth chart (again: the ladder)"),
         Binding("greater_than_sign,full_stop", "chart_range(1)", "Wider", key_display=">",
                 show=False, id="range-wider", group=CHART_RANGE,
                 tooltip="wider chart range (depth chart bps, heatmap seconds a column)"),

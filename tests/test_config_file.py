@@ -131,8 +131,8 @@ async def test_help_lists_every_key_of_the_market_view_by_default():
             "quit (asks first; twice quits at once)": "q",
             "quit at once, without asking": "ctrl+q",
             # issue 13: charts, alerts, export
-            "liquidity heatmap in place of the ladder (again: the ladder)": "h",
-            "depth chart in place of the ladder (again: the ladder)": "g",
+            "liquidity heatmap (again: the ladder)": "h",
+            "depth chart (again: the ladder)": "g",
             "wider / narrower chart range": "> / . / < / ,",
             "list, add and remove alerts": "!",
             "export the book and tape to CSV and JSON": "x",
