@@ -166,6 +166,9 @@ class HeatmapView(StripView):
         self._palette: tuple[list[Style], list[RichColor]] | None = None
         self._cells: dict[tuple[object, ...], tuple[str, Style]] = {}
         self.last_live_only = False  # the last repaint changed the live column only
+        # Caches: a column's cells (by column index), a line's strip (by line).
+        self._column_cells: dict[int, tuple[object, ...]] = {}
+        self._line_strips: dict[int, tuple[tuple[object, ...], Strip]] = {}
         self._axis_w = 0
 
     # ----------------------------------------------------------------- settings
@@ -216,6 +219,8 @@ class HeatmapView(StripView):
     def clear_caches(self) -> None:
         self._palette = None
         self._cells.clear()
+        self._column_cells.clear()
+        self._line_strips.clear()
         self._lines_key = None
 
     # ----------------------------------------------------------------- drawing
@@ -309,13 +314,22 @@ class HeatmapView(StripView):
         lines = [self._header_strip(width, st, window)]
         axis, axis_mid = st["axis"], st["axis-mid"]
         rule = Segment("│", axis)
+        history, strips = self._history_lines, self._line_strips
         for y in range(body):
             at_mid = mid_row is not None and mid_row // 2 == y
+            live_cells = self._live_cells(live, y, st)
+            # A line whose parts are all as they were keeps its Strip (an identity diff).
+            key = (id(history[y]), live_cells, at_mid, width)
+            cached = strips.get(y)
+            if cached is not None and cached[0] == key:
+                lines.append(cached[1])
+                continue
             label = self._row_price(2 * y) if y % 4 == 0 or at_mid else ""
             segs = [*lead_split(label.rjust(axis_w - 1) + " ", axis_mid if at_mid else axis),
-                    *self._history_lines[y], rule, *self._live_cells(live, y, st),
-                    Segment("◀" if at_mid else " ", axis_mid)]
-            lines.append(Strip(segs, width))
+                    *history[y], rule, *live_cells, Segment("◀" if at_mid else " ", axis_mid)]
+            strip = Strip(segs, width)
+            strips[y] = (key, strip)
+            lines.append(strip)
         lines.append(self._time_axis(width, axis_w, count, window.seconds, axis))
         return lines[:height]
 
@@ -373,9 +387,9 @@ class HeatmapView(StripView):
         return cell
 
     def _history_segments(self, body: int, st: dict[str, Style]) -> list[list[Segment]]:
-        scale = self._scale
-        gap = ("░", st["gap"])
-        marks: list[dict[int, TradeMark]] = []
+        """Every line's history part. A column's cells are kept while the column, the scale
+        and the largest trade mark are as they were (a new sample redraws one column)."""
+        merged_marks: list[dict[int, TradeMark]] = []
         biggest = 0.0
         for col in self._shown:
             merged: dict[int, TradeMark] = {}
@@ -384,35 +398,53 @@ class HeatmapView(StripView):
                 cell.buy += traded.buy
                 cell.sell += traded.sell
                 biggest = max(biggest, cell.buy + cell.sell)
-            marks.append(merged)
+            merged_marks.append(merged)
         # The column in progress has no data for a moment after it opens: not a gap.
         store = self.market.analytics.heatmap
         newest = self._shown[-1] if self._shown else None
         pending = (newest is not None and newest.values is None and not store.in_gap
                    and newest.k * self.view.heatmap_seconds >= store.last_time)
-        lines: list[list[Segment]] = []
+        context = (self._scale, biggest, body, pending)
+        old = self._column_cells
+        kept: dict[int, tuple[object, ...]] = {}
+        columns: list[list[tuple[str, Style]]] = []
+        for col, merged in zip(self._shown, merged_marks, strict=True):
+            key = (col.values, col.trades, context)
+            cached = old.get(col.k)
+            if cached is not None and cached[0] is col.values and cached[1] is col.trades \
+                    and cached[2] == context:
+                cells = cached[3]
+            else:
+                cells = self._cells_of(col, merged, biggest, body, st,
+                                       pending and col is newest)
+            kept[col.k] = (*key, cells)
+            columns.append(cells)
+        self._column_cells = kept
+        return [merge([cells[y] for cells in columns]) for y in range(body)]
+
+    def _cells_of(self, col: Column, marks: dict[int, TradeMark], biggest: float, body: int,
+                  st: dict[str, Style], pending: bool) -> list[tuple[str, Style]]:
+        """One column's cells, top line first."""
+        values = col.values
+        if values is None:
+            return [(" ", st["empty"]) if pending else ("░", st["gap"])] * body
+        scale = self._scale
+        out: list[tuple[str, Style]] = []
         for y in range(body):
-            cells: list[tuple[str, Style]] = []
-            for col, merged in zip(self._shown, marks, strict=True):
-                values = col.values
-                if values is None:
-                    cells.append((" ", st["empty"]) if pending and col is newest else gap)
-                    continue
-                upper = level_of(values[2 * y], scale)
-                lower = level_of(values[2 * y + 1], scale)
-                mark = merged.get(y)
-                cells.append(self._cell(upper, lower) if mark is None
-                             else self._mark(mark, max(upper, lower), biggest, st))
-            lines.append(merge(cells))
-        return lines
+            upper = level_of(values[2 * y], scale)
+            lower = level_of(values[2 * y + 1], scale)
+            mark = marks.get(y)
+            out.append(self._cell(upper, lower) if mark is None
+                       else self._mark(mark, max(upper, lower), biggest, st))
+        return out
 
     def _live_cells(self, live: list[float] | None, y: int,
-                    st: dict[str, Style]) -> list[Segment]:
+                    st: dict[str, Style]) -> tuple[Segment, ...]:
         if live is None:
-            return [Segment("░░", st["gap"])]
+            return (Segment("░░", st["gap"]),)
         char, style = self._cell(level_of(live[2 * y], self._scale),
                                  level_of(live[2 * y + 1], self._scale))
-        return [Segment(char * 2, style)]
+        return (Segment(char * 2, style),)
 
     def _header_strip(self, width: int, st: dict[str, Style],
                       window: Window | None) -> Strip:

@@ -6,8 +6,10 @@ per market), dfx-sim runs in this process and two app processes (`views_probe.py
 DfxApp and FeedClient, each in its own pseudo-terminal so Textual's real driver encodes and
 writes every frame) subscribe to the same markets of the same simulator, so both get the same
 frames at the same time on the same (shared, noisy) machine. One stays on the ladder; in the
-other the bench presses `h` in its terminal (the heatmap in the ladder's place). Over the same
-window it reads both processes' CPU seconds per wall second (/proc/PID/stat, all threads):
+other the bench presses `h` `<` `<` in its terminal (the heatmap in the ladder's place, one
+second a column, so a new column opens with every sample), then waits ``--settle`` seconds so
+the heatmap's whole window holds history (83 columns at 160x50). Over the same window it
+reads both processes' CPU seconds per wall second (/proc/PID/stat, all threads):
 ``cpu_ratio`` = heatmap / ladder (goal: at most 1.3).
 
 Then, at ``--alert-load``, one app with a trade alert on every market (any size, 1 s
@@ -148,6 +150,7 @@ async def cpu_pair(rate: float, seconds: float, settle: float) -> dict[str, Any]
         probes = [ladder, heatmap]
         await asyncio.gather(ladder.expect("ready", 30), heatmap.expect("ready", 30))
         await heatmap.press(b"h", b"heatmap")
+        await heatmap.press(b"<<", b"1s a column")
         await asyncio.sleep(settle)
         c0 = [cpu_seconds(p.proc.pid) for p in probes]
         t0 = mono()
@@ -203,7 +206,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=15.0)
-    ap.add_argument("--settle", type=float, default=3.0)
+    ap.add_argument("--settle", type=float, default=90.0,
+                    help="seconds from showing the heatmap to measuring (fills its window)")
     ap.add_argument("--loads", default="500,5000")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--alert-load", type=float, default=500.0)
