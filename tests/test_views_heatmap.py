@@ -17,7 +17,8 @@ from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.heatmap_grid import grid
 from dfx_tui.book.heatmap_store import HeatmapStore
 from dfx_tui.book.state import MarketState
-from dfx_tui.widgets.heatmap import HeatmapView, fit_group_index, gradient, level_of
+from dfx_tui.widgets.heatmap import HeatmapView, fit_group_index
+from dfx_tui.widgets.heatmap_cells import gradient, level_of
 from dfx_tui.widgets.heatmap_columns import Column, HeatmapColumns, Window
 from tests.support.apps import T0, fixed_status
 
@@ -175,7 +176,7 @@ async def test_the_heatmap_shows_history_gaps_and_the_live_book():
         k_now = math.floor(HISTORY_END / s)
         count = len(view.columns._columns)
         gap_cols = [c for c in range(count)
-                    if HISTORY_END - 420 <= (k_now - count + 1 + c) * s
+                    if (k_now - count + 1 + c) * s >= HISTORY_END - 420
                     and (k_now - count + 2 + c) * s <= HISTORY_END - 360]
         assert len(gap_cols) >= 10
         x0 = view._axis_w

@@ -18,7 +18,7 @@ from textual.strip import Strip
 from dfx_tui.book.depth_chart import DepthSeries, depth_series, next_bps
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.widgets.columns import compact, gap, lead_split
-from dfx_tui.widgets.heatmap import merge
+from dfx_tui.widgets.heatmap_cells import merge
 from dfx_tui.widgets.strip_view import StripView
 from dfx_tui.widgets.view_state import MarketViewState
 

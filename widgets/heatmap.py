@@ -29,23 +29,21 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
-from textual.color import Color
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
-from dfx_tui.book.heatmap_grid import TradeMark, current_column, percentile_scale, row_of
+from dfx_tui.book.heatmap_grid import current_column, percentile_scale, row_of
 from dfx_tui.book.heatmap_store import book_levels
 from dfx_tui.book.numbers import HUMAN_STEPS
 from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact, gap, lead_split
+from dfx_tui.widgets.heatmap_cells import CellPainter
 from dfx_tui.widgets.heatmap_columns import Column, HeatmapColumns, Window
 from dfx_tui.widgets.strip_view import StripView, changed_lines
 from dfx_tui.widgets.view_state import MarketViewState
 
-LEVELS = 12  # colour steps of the size scale (level 0: nothing rests there)
 SCALE_Q = 0.95  # the colour scale's percentile
 SCALE_BAND = (0.8, 1.25)  # the scale is kept while the new percentile stays in this band
 SECONDS_STEPS: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60)  # seconds per column
@@ -53,7 +51,6 @@ LABEL_STEPS: tuple[int, ...] = (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 
 LABEL_EVERY = 14  # at least this many columns between two time labels
 FIT_LEVELS = 20  # auto price rows: the top 20 levels of each side fit in half the window
 RIGHT = 4  # the rule, two cells of the live book, the mid marker
-MARKS = ("·", "•", "●")  # trade marks, small to large (a third of the largest each)
 
 
 def next_seconds(current: int, longer: bool) -> int:
@@ -72,48 +69,6 @@ def fit_group_index(bids: list[tuple[float, float]], asks: list[tuple[float, flo
     deepest = max(mid - bids[:FIT_LEVELS][-1][0], asks[:FIT_LEVELS][-1][0] - mid)
     need = deepest / (tick * max(1, rows // 2 - 1))
     return next((i for i, g in enumerate(HUMAN_STEPS) if g >= need), len(HUMAN_STEPS) - 1)
-
-
-def gradient(stops: tuple[Color, Color, Color], levels: int) -> list[RichColor]:
-    """levels + 1 colours from low (level 0) through mid to high (level `levels`).
-
-    ANSI stops are not blended (a blend is an RGB colour): each level takes the nearest stop.
-    """
-    low, mid, high = stops
-    out: list[RichColor] = []
-    ansi = any(c.ansi is not None for c in stops)
-    for level in range(levels + 1):
-        x = level / levels
-        if ansi:
-            out.append((low if x < 1 / 3 else mid if x < 2 / 3 else high).rich_color)
-        elif x <= 0.5:
-            out.append(low.blend(mid, x * 2).rich_color)
-        else:
-            out.append(mid.blend(high, (x - 0.5) * 2).rich_color)
-    return out
-
-
-def level_of(size: float, scale: float) -> int:
-    """0 for nothing resting, else 1..LEVELS by size / scale (capped)."""
-    if size <= 0 or scale <= 0:
-        return 0
-    return max(1, min(LEVELS, math.ceil(size / scale * LEVELS)))
-
-
-def merge(cells: list[tuple[str, Style]]) -> list[Segment]:
-    """Segments of consecutive cells, neighbours in the same style joined."""
-    out: list[Segment] = []
-    text, style = "", None
-    for char, cell_style in cells:
-        if cell_style is style:
-            text += char
-            continue
-        if text:
-            out.append(Segment(text, style))
-        text, style = char, cell_style
-    if text:
-        out.append(Segment(text, style))
-    return out
 
 
 class HeatmapView(StripView):
@@ -163,11 +118,8 @@ class HeatmapView(StripView):
         self._live_key: tuple[object, ...] | None = None
         self._live: list[float] | None = None
         self._scale = 0.0
-        self._palette: tuple[list[Style], list[RichColor]] | None = None
-        self._cells: dict[tuple[object, ...], tuple[str, Style]] = {}
+        self.painter = CellPainter()
         self.last_live_only = False  # the last repaint changed the live column only
-        # Caches: a column's cells (by column index), a line's strip (by line).
-        self._column_cells: dict[int, tuple[object, ...]] = {}
         self._line_strips: dict[int, tuple[tuple[object, ...], Strip]] = {}
         self._axis_w = 0
 
@@ -217,22 +169,11 @@ class HeatmapView(StripView):
                 self.stale)
 
     def clear_caches(self) -> None:
-        self._palette = None
-        self._cells.clear()
-        self._column_cells.clear()
+        self.painter.clear()
         self._line_strips.clear()
         self._lines_key = None
 
     # ----------------------------------------------------------------- drawing
-    def _styles(self) -> tuple[list[Style], list[RichColor]]:
-        if self._palette is None:
-            st = self.component_styles()
-            stops = tuple(Color.from_rich_color(st[name].color)
-                          for name in ("low", "mid", "high"))
-            colours = gradient((stops[0], stops[1], stops[2]), LEVELS)
-            self._palette = ([Style(bgcolor=c) for c in colours], colours)
-        return self._palette
-
     def _window(self, height: int) -> Window | None:
         """The price window for `height` lines: kept while the mid stays in its middle half."""
         book = self.market.book
@@ -307,7 +248,8 @@ class HeatmapView(StripView):
         history_changed = lines_key != self._lines_key
         if history_changed:
             self._rescale(live)
-            self._history_lines = self._history_segments(body, st)
+            self._history_lines = self.painter.history(self._shown, self._scale, body,
+                                                       self._pending(), st)
             self._lines_key = lines_key
         self.last_live_only = not history_changed
         mid_row = self._mid_row(window)
@@ -317,7 +259,7 @@ class HeatmapView(StripView):
         history, strips = self._history_lines, self._line_strips
         for y in range(body):
             at_mid = mid_row is not None and mid_row // 2 == y
-            live_cells = self._live_cells(live, y, st)
+            live_cells = self.painter.live(live, y, self._scale, st)
             # A line whose parts are all as they were keeps its Strip (an identity diff).
             key = (id(history[y]), live_cells, at_mid, width)
             cached = strips.get(y)
@@ -354,97 +296,19 @@ class HeatmapView(StripView):
         if not low * self._scale <= new <= high * self._scale:
             self._scale = new
 
+    def _pending(self) -> bool:
+        """The column in progress has no data yet (for a moment after it opens): not a gap."""
+        store = self.market.analytics.heatmap
+        newest = self._shown[-1] if self._shown else None
+        return (newest is not None and newest.values is None and not store.in_gap
+                and newest.k * self.view.heatmap_seconds >= store.last_time)
+
     def _mid_row(self, window: Window) -> int | None:
         bid, ask = self.market.book.best_bid_value(), self.market.book.best_ask_value()
         if bid is None or ask is None:
             return None
         row = row_of((bid + ask) / 2, window.price_lo, window.price_hi, window.rows)
         return row if row >= 0 else None
-
-    def _cell(self, upper: int, lower: int) -> tuple[str, Style]:
-        key = (upper, lower)
-        cell = self._cells.get(key)
-        if cell is None:
-            bgs, colours = self._styles()
-            if upper == lower:
-                cell = (" ", bgs[upper])
-            else:
-                cell = ("▀", Style(color=colours[upper], bgcolor=colours[lower]))
-            self._cells[key] = cell
-        return cell
-
-    def _mark(self, mark: TradeMark, bg_level: int, biggest: float,
-              st: dict[str, Style]) -> tuple[str, Style]:
-        total = mark.buy + mark.sell
-        size = MARKS[min(2, int(3 * total / biggest))] if biggest > 0 else MARKS[0]
-        buy = mark.buy >= mark.sell
-        key = ("mark", size, buy, bg_level)
-        cell = self._cells.get(key)
-        if cell is None:
-            bgs, _colours = self._styles()
-            cell = (size, (st["buy"] if buy else st["sell"]) + bgs[bg_level])
-            self._cells[key] = cell
-        return cell
-
-    def _history_segments(self, body: int, st: dict[str, Style]) -> list[list[Segment]]:
-        """Every line's history part. A column's cells are kept while the column, the scale
-        and the largest trade mark are as they were (a new sample redraws one column)."""
-        merged_marks: list[dict[int, TradeMark]] = []
-        biggest = 0.0
-        for col in self._shown:
-            merged: dict[int, TradeMark] = {}
-            for row, traded in col.trades.items():
-                cell = merged.setdefault(row // 2, TradeMark())
-                cell.buy += traded.buy
-                cell.sell += traded.sell
-                biggest = max(biggest, cell.buy + cell.sell)
-            merged_marks.append(merged)
-        # The column in progress has no data for a moment after it opens: not a gap.
-        store = self.market.analytics.heatmap
-        newest = self._shown[-1] if self._shown else None
-        pending = (newest is not None and newest.values is None and not store.in_gap
-                   and newest.k * self.view.heatmap_seconds >= store.last_time)
-        context = (self._scale, biggest, body, pending)
-        old = self._column_cells
-        kept: dict[int, tuple[object, ...]] = {}
-        columns: list[list[tuple[str, Style]]] = []
-        for col, merged in zip(self._shown, merged_marks, strict=True):
-            key = (col.values, col.trades, context)
-            cached = old.get(col.k)
-            if cached is not None and cached[0] is col.values and cached[1] is col.trades \
-                    and cached[2] == context:
-                cells = cached[3]
-            else:
-                cells = self._cells_of(col, merged, biggest, body, st,
-                                       pending and col is newest)
-            kept[col.k] = (*key, cells)
-            columns.append(cells)
-        self._column_cells = kept
-        return [merge([cells[y] for cells in columns]) for y in range(body)]
-
-    def _cells_of(self, col: Column, marks: dict[int, TradeMark], biggest: float, body: int,
-                  st: dict[str, Style], pending: bool) -> list[tuple[str, Style]]:
-        """One column's cells, top line first."""
-        values = col.values
-        if values is None:
-            return [(" ", st["empty"]) if pending else ("░", st["gap"])] * body
-        scale = self._scale
-        out: list[tuple[str, Style]] = []
-        for y in range(body):
-            upper = level_of(values[2 * y], scale)
-            lower = level_of(values[2 * y + 1], scale)
-            mark = marks.get(y)
-            out.append(self._cell(upper, lower) if mark is None
-                       else self._mark(mark, max(upper, lower), biggest, st))
-        return out
-
-    def _live_cells(self, live: list[float] | None, y: int,
-                    st: dict[str, Style]) -> tuple[Segment, ...]:
-        if live is None:
-            return (Segment("░░", st["gap"]),)
-        char, style = self._cell(level_of(live[2 * y], self._scale),
-                                 level_of(live[2 * y + 1], self._scale))
-        return (Segment(char * 2, style),)
 
     def _header_strip(self, width: int, st: dict[str, Style],
                       window: Window | None) -> Strip:
