@@ -104,6 +104,7 @@ async def run(args: argparse.Namespace) -> None:
         await asyncio.sleep(args.seconds)
         pane = app.active_pane()
         send({"ev": "report", "body": pane.view.body if pane else None,
+              "seconds": pane.view.heatmap_seconds if pane else None,
               "messages": feed.status.messages, "alerts_fired": watcher.fired_count,
               "samples": samples})
         app.exit()
