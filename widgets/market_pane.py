@@ -165,6 +165,8 @@ class MarketPane(Widget):
         self.depth_chart.display = body == "depth"
         if repaint:
             self.repaint_now()
+            # Again once laid out: a widget shown again gets its size with the next layout.
+            self.call_after_refresh(self.repaint_now)
 
     def toggle_body(self, body: BodyView, *, repaint: bool = True) -> BodyView:
         """Show `body`, or the ladder again if `body` is already shown; returns what is shown."""
