@@ -83,17 +83,18 @@ class MarketsScreen(Screen[None]):
         Binding("g", "toggle_body('depth')", "Depth chart", show=False,
                 id="toggle-depth-chart",
                 tooltip="depth chart (again: the ladder)"),
-        Binding("greater_than_sign,full_stop", "chart_range(1)", "Wider", key_display=">",
+        # z / Z: not < > , . (the replay desk's keys) nor x / s (the ladder's, issue 12).
+        Binding("Z", "chart_range(1)", "Wider", key_display="Z",
                 show=False, id="range-wider", group=CHART_RANGE,
                 tooltip="wider chart range (depth chart bps, heatmap seconds a column)"),
-        Binding("less_than_sign,comma", "chart_range(-1)", "Narrower", key_display="<",
+        Binding("z", "chart_range(-1)", "Narrower", key_display="z",
                 show=False, id="range-narrower", group=CHART_RANGE,
                 tooltip="narrower chart range (depth chart bps, heatmap seconds a column)"),
         Binding("exclamation_mark", "alerts", "Alerts", key_display="!", show=False,
                 id="alerts", tooltip="list, add and remove alerts"),
-        Binding("x", "export", "Export", show=False, id="export",
+        Binding("e", "export", "Export", show=False, id="export",
                 tooltip="export the book and tape to CSV and JSON"),
-        Binding("s", "screenshot_svg", "Screenshot", show=False, id="screenshot",
+        Binding("S", "screenshot_svg", "Screenshot", show=False, id="screenshot",
                 tooltip="save an SVG screenshot"),
     ]
     COMMANDS = {MarketCommands, KeyCommands, AlertCommands}

@@ -10,7 +10,7 @@ wins over the file. Example:
     theme = "textual-dark"
     big_trade = 1.5         # tape: highlight trades of at least this size (base units)
     min_trade = 0.01        # tape: hide trades smaller than this
-    export_dir = "~/dfx-exports"   # export (x) and screenshot (s) folder
+    export_dir = "~/dfx-exports"   # export (e) and screenshot (S) folder
     [keys]                  # binding id = keys (comma-separated), see the ? help screen
     quit = "ctrl+q"
     add-market = "a,insert"

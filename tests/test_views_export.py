@@ -1,5 +1,5 @@
 """Export read back and compared with `dfx-tui --once --json` on the same data: a paused
-dfx-sim serves one book and one tape to the running app (which exports them with `x`) and to
+dfx-sim serves one book and one tape to the running app (which exports them with `e`) and to
 `dfx-tui --once --json` in a child process."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ async def test_export_matches_once_json_on_a_paused_sim(sim_factory, tmp_path: P
                 break
             await asyncio.sleep(0.05)
         assert market.book.has_snapshot and len(market.tape) > 0
-        await run.pilot.press("x")
+        await run.pilot.press("e")
         await run.pilot.pause()
         once = (await once_json(sim.url, "BTC_USDT"))["markets"]["BTC_USDT"]
     assert sim.paused

@@ -68,18 +68,39 @@ async def test_charts_are_per_market():
         assert pane_of(app).view.body == "depth"
 
 
+async def test_one_view_swapped_between_markets_shows_each_markets_chart():
+    # Issue 11 swaps one view's market on a tab switch: the charts follow with the settings.
+    from dfx_tui.widgets.view_state import MarketViewState
+
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = pane_of(app)
+        await pilot.press("h")
+        btc_view = pane.view
+        eth = app.feed.markets["ETH_USDT"]
+        eth_view = MarketViewState(body="depth", depth_bps=25)
+        pane.show_charts_for(eth, eth_view)
+        await pilot.pause()
+        app.on_clock()  # the view is painted at the next tick, as after a tab switch
+        assert pane.depth_chart.display and not pane.heatmap.display
+        assert pane.depth_chart.book is eth.book and pane.heatmap.market is eth
+        assert text_of(pane.depth_chart)[0].startswith(" depth ±25 bps")
+        pane.show_charts_for(app.feed.markets["BTC_USDT"], btc_view)
+        assert pane.view.body == "heatmap" and pane.heatmap.display
+
+
 async def test_range_keys_step_the_depth_chart_bps():
     app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         pane = pane_of(app)
         assert pane.view.depth_bps == 10
-        await pilot.press(">")
+        await pilot.press("Z")
         assert pane.view.depth_bps == 25
         assert text_of(pane.depth_chart)[0].startswith(" depth ±25 bps")
-        await pilot.press(".", ".")  # the unshifted key too
+        await pilot.press("Z", "Z")
         assert pane.view.depth_bps == 100
-        await pilot.press("<", ",", ",", ",", ",")
+        await pilot.press("z", "z", "z", "z", "z")
         assert pane.view.depth_bps == BPS_STEPS[0]  # clamped at the narrowest
         series = pane.depth_chart.series
         assert series is not None and series.bps == BPS_STEPS[0]
@@ -92,9 +113,9 @@ async def test_range_and_group_keys_on_the_heatmap():
         pane = pane_of(app)
         heatmap = pane.heatmap
         assert pane.view.heatmap_seconds == 5
-        await pilot.press(">")
+        await pilot.press("Z")
         assert pane.view.heatmap_seconds == 10
-        await pilot.press("<", "<")
+        await pilot.press("z", "z")
         assert pane.view.heatmap_seconds == 2
         assert text_of(heatmap)[0].startswith(" heatmap · 2s a column")
         fitted = heatmap.group_index
@@ -112,7 +133,7 @@ async def test_range_keys_do_nothing_on_the_ladder():
     app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = pane_of(app)
-        await pilot.press(">", "<")
+        await pilot.press("Z", "z")
         assert (pane.view.depth_bps, pane.view.heatmap_seconds) == (10, 5)
 
 
@@ -157,14 +178,14 @@ async def test_the_palette_adds_an_alert_from_typed_text():
         assert "above" in prompt
 
 
-async def test_x_exports_the_book_and_tape_and_says_where(tmp_path: Path):
+async def test_e_exports_the_book_and_tape_and_says_where(tmp_path: Path):
     app = fixed_app(export_dir=str(tmp_path / "out"))
     notes: list[str] = []
     real_notify = app.notify
     app.notify = lambda message, *a, **k: (notes.append(str(message)),  # type: ignore
                                            real_notify(message, *a, **k))[1]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "x")
+        await pilot.press("2", "e")
         await pilot.pause()
         made = sorted(p.name for p in (tmp_path / "out").iterdir())
         assert len(made) == 3 and all(n.startswith("ETH_USDT-") for n in made)
@@ -174,16 +195,16 @@ async def test_x_exports_the_book_and_tape_and_says_where(tmp_path: Path):
         doc = json.loads(json_path.read_text())
         market = app.feed.markets["ETH_USDT"]
         assert doc["markets"]["ETH_USDT"]["bids"] == [list(level) for level in market.book.bids()]
-        await pilot.press("x")  # a second export in the same second does not overwrite
+        await pilot.press("e")  # a second export in the same second does not overwrite
         await pilot.pause()
         assert len(list((tmp_path / "out").iterdir())) == 6
 
 
-async def test_s_saves_an_svg_screenshot(tmp_path: Path):
+async def test_shift_s_saves_an_svg_screenshot(tmp_path: Path):
     app = fixed_app(export_dir=str(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         app.on_clock()
-        await pilot.press("h", "s")
+        await pilot.press("h", "S")
         await pilot.pause()
         shots = list(tmp_path.glob("dfx-tui-BTC_USDT-*.svg"))
         assert len(shots) == 1
@@ -196,7 +217,7 @@ async def test_export_into_an_unwritable_folder_is_an_error_notice(tmp_path: Pat
     blocker.write_text("")
     app = fixed_app(export_dir=str(blocker / "sub"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("x")
+        await pilot.press("e")
         await pilot.pause()
         assert any("export failed" in str(n.message) for n in app._notifications)
 
@@ -245,16 +266,30 @@ async def test_the_wheel_scrolls_the_tape_and_keeps_its_place():
         assert tape.scroll_back == 0 and "newer above" not in text_of(tape)[0]
 
 
-async def test_the_wheel_over_the_ladder_runs_the_screens_cursor_actions():
-    # The ladder's cursor belongs to other work (issue 12): the wheel runs the screen's
-    # cursor_up / cursor_down actions when the screen has them.
-    app = fixed_app()
+async def test_the_wheel_over_the_ladder_runs_the_screens_cursor_bindings(monkeypatch):
+    # The ladder's cursor belongs to other work (issue 12): the wheel runs whatever the
+    # screen binds to the ids cursor-down / cursor-up. Here a screen with such bindings.
+    from textual.binding import Binding
+
+    from dfx_tui.app import tui
+    from dfx_tui.app.markets_screen import MarketsScreen
+
+    moves: list[int] = []
+
+    class CursorScreen(MarketsScreen):
+        BINDINGS = [*MarketsScreen.BINDINGS,
+                    Binding("up", "move(1)", id="cursor-up"),
+                    Binding("down", "move(-1)", id="cursor-down")]
+
+        def action_move(self, rows: int) -> None:
+            moves.append(rows)
+
+    monkeypatch.setattr(tui, "MarketsScreen", CursorScreen)
+    app = fixed_app(keymap={"cursor-down": "n"})  # wherever a keymap puts the keys
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.markets_screen
-        moves: list[str] = []
-        screen.action_cursor_down = lambda: moves.append("down")  # type: ignore[attr-defined]
-        screen.action_cursor_up = lambda: moves.append("up")  # type: ignore[attr-defined]
         ladder = pane_of(app).ladder
         await wheel(pilot, ladder, down=True, times=2)
         await wheel(pilot, ladder, down=False)
-        assert moves == ["down", "down", "up"]
+        assert moves == [-1, -1, 1]
+        await wheel(pilot, pane_of(app).tape, down=True)  # not over the ladder: no cursor
+        assert moves == [-1, -1, 1]

@@ -157,6 +157,14 @@ class MarketPane(Widget):
         return (self.heatmap if body == "heatmap" else self.depth_chart if body == "depth"
                 else self.ladder)
 
+    def show_charts_for(self, market: Market, view: MarketViewState) -> None:
+        """The charts of another market, with its settings: for one view whose market is
+        swapped on a tab switch (issue 11), whose `show_market` calls this."""
+        self.view = view
+        self.heatmap.show_market(market, view)
+        self.depth_chart.show_book(market.book, view)
+        self.show_body(view.body, repaint=False)
+
     def show_body(self, body: BodyView, *, repaint: bool = True) -> None:
         """Show `body` in the ladder's place (a display toggle: nothing is mounted)."""
         self.view.body = body
@@ -190,14 +198,22 @@ class MarketPane(Widget):
         await self._wheel(event, -1)
 
     async def _wheel(self, event: events.MouseEvent, step: int) -> None:
-        """The wheel over the tape scrolls it (down: older trades); over the ladder it moves
-        the ladder's cursor through the screen's cursor actions, when the screen has them."""
+        """The wheel over the tape scrolls it (down: older trades); over the ladder it runs
+        the screen's `cursor-down` / `cursor-up` bindings (the ladder cursor's keys, found by
+        id, so whatever their action is called and wherever a keymap put them)."""
         if event.widget is self.tape:
             event.stop()
             if self.tape.scroll_trades(step * WHEEL_TRADES) and self._last_tick is not None:
                 self.tape.maybe_repaint(self._last_tick[0])
         elif event.widget is self.ladder:
-            action = "cursor_down" if step > 0 else "cursor_up"
-            if hasattr(self.screen, f"action_{action}"):
+            action = self._screen_action("cursor-down" if step > 0 else "cursor-up")
+            if action is not None:
                 event.stop()
                 await self.screen.run_action(action)
+
+    def _screen_action(self, binding_id: str) -> str | None:
+        screen = self.screen
+        for active in screen.active_bindings.values():
+            if active.node is screen and active.binding.id == binding_id:
+                return active.binding.action
+        return None

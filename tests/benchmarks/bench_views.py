@@ -6,7 +6,7 @@ per market), dfx-sim runs in this process and two app processes (`views_probe.py
 DfxApp and FeedClient, each in its own pseudo-terminal so Textual's real driver encodes and
 writes every frame) subscribe to the same markets of the same simulator, so both get the same
 frames at the same time on the same (shared, noisy) machine. One stays on the ladder; in the
-other the bench presses `h` `<` `<` in its terminal (the heatmap in the ladder's place, one
+other the bench presses `h` `z` `z` in its terminal (the heatmap in the ladder's place, one
 second a column, so a new column opens with every sample), then waits ``--settle`` seconds so
 the heatmap's whole window holds history (83 columns at 160x50). Over the same window it
 reads both processes' CPU seconds per wall second (/proc/PID/stat, all threads):
@@ -150,7 +150,7 @@ async def cpu_pair(rate: float, seconds: float, settle: float) -> dict[str, Any]
         probes = [ladder, heatmap]
         await asyncio.gather(ladder.expect("ready", 30), heatmap.expect("ready", 30))
         await heatmap.press(b"h", b"heatmap")
-        os.write(heatmap.master, b"<<")  # checked in the report (a redraw writes only "1")
+        os.write(heatmap.master, b"zz")  # checked in the report (a redraw writes only "1")
         await asyncio.sleep(settle)
         c0 = [cpu_seconds(p.proc.pid) for p in probes]
         t0 = mono()
