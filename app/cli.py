@@ -160,6 +160,7 @@ def config_from_args(args: argparse.Namespace) -> AppConfig:
             raise UsageError("--markets lists every market: give no MARKET names")
     cfg = AppConfig()
     cfg.theme, cfg.keymap = settings.theme, settings.keymap
+    cfg.alerts, cfg.export_dir = settings.alerts, settings.export_dir
     cfg.big_trade, cfg.min_trade = settings.big_trade, settings.min_trade
     cfg.trader = settings.trader
     if settings.fps is not None:

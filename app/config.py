@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dfx_tui.book.alerts import AlertSpec
 from dfx_tui.widgets.trader_settings import TraderSettings
 
 DEFAULT_URL = "wss://openapi.digifinex.com/ws/v1/"
@@ -52,3 +53,5 @@ class AppConfig:
             return self.trader
         return dataclasses.replace(self.trader, sizes=dataclasses.replace(
             sizes, big_trade=big, min_trade=small))
+    alerts: list[AlertSpec] = field(default_factory=list)  # [[alerts]] of the config file
+    export_dir: str | None = None  # export and screenshot folder (None: the working directory)

@@ -9,6 +9,7 @@ messages, handled by the app that owns the feed (which then calls `add_tab` / `r
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -17,6 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from dfx_tui.app.alerts import AlertCommands, watcher_of
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.export import export_dir, export_market, screenshot_path
 from dfx_tui.book.state import ConnectionStatus
 from dfx_tui.widgets.add_market import AddMarketScreen
 from dfx_tui.widgets.confirm_quit import ConfirmQuitScreen
@@ -29,6 +33,7 @@ from dfx_tui.widgets.market_commands import (
     ShowMarketRequest,
 )
 from dfx_tui.widgets.market_pane import MarketPane
+from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.status_bar import StatusBar
 from dfx_tui.widgets.ticker_text import catalog_of
 
@@ -48,6 +53,7 @@ REPLAY_SPEED = Binding.Group("replay: slower / faster")
 CURSOR = Binding.Group("ladder cursor up / down (across the spread)")
 TAPE_FILTER = Binding.Group("tape size filter up / down")
 BIG_TRADES = Binding.Group("tape large-trade tiers up / down")
+CHART_RANGE = Binding.Group("wider / narrower chart range")
 
 
 def pane_id(market: str) -> str:
@@ -123,8 +129,27 @@ class MarketsScreen(Screen[None]):
                 tooltip="tape: lower the large-trade tiers", group=BIG_TRADES),
         Binding("s", "short_prices", "Short prices", show=False, id="short-prices",
                 tooltip="ladder prices by their last digits"),
+        # Issue 13: charts in the ladder's place, alerts, export (actions at the class's end).
+        Binding("h", "toggle_body('heatmap')", "Heatmap", show=False, id="toggle-heatmap",
+                tooltip="liquidity heatmap (again: the ladder)"),
+        Binding("g", "toggle_body('depth')", "Depth chart", show=False,
+                id="toggle-depth-chart",
+                tooltip="depth chart (again: the ladder)"),
+        # z / Z: not < > , . (the replay desk's keys) nor x / s (the ladder's, issue 12).
+        Binding("Z", "chart_range(1)", "Wider", key_display="Z",
+                show=False, id="range-wider", group=CHART_RANGE,
+                tooltip="wider chart range (depth chart bps, heatmap seconds a column)"),
+        Binding("z", "chart_range(-1)", "Narrower", key_display="z",
+                show=False, id="range-narrower", group=CHART_RANGE,
+                tooltip="narrower chart range (depth chart bps, heatmap seconds a column)"),
+        Binding("exclamation_mark", "alerts", "Alerts", key_display="!", show=False,
+                id="alerts", tooltip="list, add and remove alerts"),
+        Binding("e", "export", "Export", show=False, id="export",
+                tooltip="export the book and tape to CSV and JSON"),
+        Binding("S", "screenshot_svg", "Screenshot", show=False, id="screenshot",
+                tooltip="save an SVG screenshot"),
     ]
-    COMMANDS = {MarketCommands, KeyCommands}
+    COMMANDS = {MarketCommands, KeyCommands, AlertCommands}
 
     def __init__(self, panes: list[MarketPane], known_markets: tuple[str, ...] = ()) -> None:
         super().__init__(id="markets-screen")
@@ -382,3 +407,50 @@ class MarketsScreen(Screen[None]):
         if (pane := self.active_pane()) is not None:
             pane.ladder.toggle_short_prices()
             self._show(pane)
+    # ----------------------------------------------------------------- issue 13 actions
+    def action_toggle_body(self, body: str) -> None:
+        pane = self.active_pane()
+        if pane is None:
+            return
+        if body == "heatmap":
+            pane.toggle_body("heatmap", repaint=not self.paused)
+        elif body == "depth":
+            pane.toggle_body("depth", repaint=not self.paused)
+
+    def action_chart_range(self, direction: int) -> None:
+        pane = self.active_pane()
+        if pane is not None:
+            pane.change_range(direction > 0, repaint=not self.paused)
+
+    def action_alerts(self) -> None:
+        watcher = watcher_of(self.app)
+        if watcher is not None:
+            self.app.push_screen(watcher.screen(self.current_market()))
+
+    def _export_folder(self) -> Path:
+        config = getattr(self.app, "config", None)
+        return export_dir(config.export_dir if isinstance(config, AppConfig) else None)
+
+    def action_export(self) -> None:
+        pane = self.active_pane()
+        if pane is None:
+            return
+        try:
+            paths = export_market(pane.market, self._export_folder(), time.time())
+        except OSError as exc:
+            self.notify(sanitize(f"export failed: {exc}", 200), severity="error",
+                        markup=False)
+            return
+        names = ", ".join(p.name for p in paths[1:])
+        self.notify(sanitize(f"{paths[0]}\n(and {names})", 300), title="Exported",
+                    markup=False)
+
+    def action_screenshot_svg(self) -> None:
+        try:
+            path = screenshot_path(self._export_folder(), self.current_market(), time.time())
+            self.app.save_screenshot(filename=path.name, path=str(path.parent))
+        except OSError as exc:
+            self.notify(sanitize(f"screenshot failed: {exc}", 200), severity="error",
+                        markup=False)
+            return
+        self.notify(sanitize(str(path), 300), title="Screenshot saved", markup=False)

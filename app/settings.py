@@ -10,6 +10,7 @@ wins over the file. Example:
     theme = "textual-dark"
     big_trade = 1.5         # tape: highlight trades of at least this size (base units)
     min_trade = 0.01        # tape: hide trades smaller than this
+    export_dir = "~/dfx-exports"   # export (e) and screenshot (S) folder
     [keys]                  # binding id = keys (comma-separated), see the ? help screen
     quit = "ctrl+q"
     add-market = "a,insert"
@@ -31,6 +32,9 @@ wins over the file. Example:
     big_trade = [2, 10, 50]
 
 `[market.NAME]`, not `[markets.NAME]`: `markets` is already the list of names.
+    [[alerts]]              # one table per alert, see app/alert_specs.py
+    market = "BTC_USDT"
+    price_above = 65000
 """
 
 from __future__ import annotations
@@ -44,10 +48,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from dfx_tui.app.alert_specs import spec_from_table
+from dfx_tui.book.alerts import AlertSpec
 from dfx_tui.book.tape_lines import MAX_TIERS
 from dfx_tui.widgets.trader_settings import MarketSizes, TraderSettings
 
 Fail = Callable[[str], "ConfigError"]  # makes the error to raise, from the reason
+
 _KEY_RE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_+,-")
 
 
@@ -66,6 +73,8 @@ class FileSettings:
     min_trade: float | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     trader: TraderSettings = field(default_factory=TraderSettings)
+    alerts: list[AlertSpec] = field(default_factory=list)
+    export_dir: str | None = None
 
 
 def default_path() -> Path:
@@ -103,7 +112,7 @@ def _parse(path: Path, data: dict[str, Any]) -> FileSettings:
 
     out = FileSettings(path=path)
     known = {"markets", "url", "fps", "theme", "big_trade", "min_trade", "keys", "ladder", "tape",
-             "market"}
+             "market", "alerts", "export_dir"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -146,6 +155,18 @@ def _parse(path: Path, data: dict[str, Any]) -> FileSettings:
     for name in ("big_trade", "min_trade"):
         if name in data and name in _table(data, "tape", fail):
             raise fail(f"{name} is set twice: at the top level and in [tape] (keep one)")
+    folder = data.get("export_dir")
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        raise fail("export_dir must be a folder name")
+    out.export_dir = folder
+    alerts = data.get("alerts", [])
+    if not isinstance(alerts, list):
+        raise fail("alerts must be [[alerts]] tables")
+    for n, table in enumerate(alerts, 1):
+        try:
+            out.alerts.append(spec_from_table(table))
+        except ValueError as exc:
+            raise fail(f"alerts #{n}: {exc}") from None
     return out
 
 

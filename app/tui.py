@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import TabbedContent
 
+from dfx_tui.app.alerts import AlertWatcher
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
 from dfx_tui.app.feed_source import FeedSource
@@ -83,6 +84,7 @@ class DfxApp(App[int]):
         self.known_markets: tuple[str, ...] = LIVE_SUGGESTIONS
         self._heap_frozen = False
         self.ticks = 0
+        self.alert_watcher = AlertWatcher(config.alerts)  # issue 13: checked in observe_markets
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # No tab-underline slide: 18 extra screen updates per tab switch, on the loop
             # that applies the feed (bench_app: switch latency and CPU while switching).
@@ -118,7 +120,8 @@ class DfxApp(App[int]):
 
     def _make_pane(self, market: Market) -> MarketPane:
         self._configure_market(market)
-        return MarketPane(market, settings=self.config.trader_settings(), tz=self.tz)
+        return MarketPane(market, settings=self.config.trader_settings(), tz=self.tz,
+                          wall_clock=lambda: self.wall_clock())
 
     def _configure_market(self, market: Market) -> None:
         """The config's windows for a newly opened market's histories (volume at price,
@@ -234,13 +237,18 @@ class DfxApp(App[int]):
 
     def observe_markets(self) -> None:
         """Feed every open market's histories (hidden tabs too: a heatmap or a volume profile
-        is complete the moment its tab is shown). Cheap when nothing changed."""
+        is complete the moment its tab is shown) and check its alerts with what is new.
+        Cheap when nothing changed."""
         assert self.feed is not None
         link_live = self.feed.status.state is LinkState.LIVE
         now = self.wall_clock()
+        fired = []
         for market in self.feed.markets.values():
             live = link_live and market.status.state is MarketState.LIVE
-            market.analytics.observe(market.book, market.tape, live, now)
+            fresh = market.analytics.observe(market.book, market.tape, live, now)
+            fired += self.alert_watcher.check(market, fresh, live, now)
+        if fired:
+            self.alert_watcher.notify(self, fired)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.call_after_refresh(self.on_clock)

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed_source import FixedFeed, seeded_market
+from dfx_tui.app.seeded_history import HISTORY_END, seeded_history
 from dfx_tui.app.sim.market import CATALOG, MarketModel, spec_for
 from dfx_tui.app.sim.ticker_data import DayStats
 from dfx_tui.app.tui import DfxApp
+from dfx_tui.book.alerts import AlertSpec
 from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market, MarketState
 from dfx_tui.book.tape import BUY, Trade
@@ -58,6 +60,18 @@ def fixed_app(markets: tuple[str, ...], *, state: LinkState = LinkState.LIVE,
     feed.catalog = catalog  # the exchange's market list, as all_ticker fills it
     return DfxApp(AppConfig(markets=list(markets)), feed=feed, clock=lambda: T0,
                   tz=UTC, wall_clock=lambda: WALL_T0)
+
+
+def history_app(**config) -> DfxApp:
+    """BTC with fifteen minutes of seeded history behind it (a one-minute gap six minutes
+    ago, as a reconnect leaves), for the heatmap and the sparkline."""
+    markets = [seeded_history("BTC_USDT", gaps=[(HISTORY_END - 420, HISTORY_END - 360)]),
+               seeded_market("ETH_USDT"), seeded_market("SOL_USDT")]
+    status = ConnectionStatus(url="fixed://", state=LinkState.LIVE, last_message_at=T0 - 0.2,
+                              msgs_per_s=183.0, latency_ms=11.0)
+    return DfxApp(AppConfig(markets=[m.name for m in markets], **config),
+                  feed=FixedFeed(markets, status), clock=lambda: T0, tz=UTC,
+                  wall_clock=lambda: HISTORY_END)
 
 
 async def flash_some_levels(app: DfxApp) -> None:
@@ -119,6 +133,13 @@ async def main() -> list[Path]:
                     keys=("down", "down", "down", "m")),
         await shoot("price_ladder", fixed_app(ALL[:3]), (80, 24), keys=("2", "+", "+", "l", "up")),
         await shoot("short_prices", fixed_app(ALL[:3]), (80, 24), keys=("s", "down")),
+        await shoot("heatmap", history_app(), (160, 50), keys=("h",)),
+        await shoot("depth", history_app(), (120, 36), keys=("g",)),
+        await shoot("alerts", history_app(alerts=[
+            AlertSpec.price("BTC_USDT", 65200.0, True),
+            AlertSpec.trade("BTC_USDT", 1.5, cooldown=60.0),
+            AlertSpec.spread("ETH_USDT", 20.0),
+            AlertSpec.imbalance("SOL_USDT", -0.6, within_bps=20.0)]), (120, 36), keys=("!",)),
     ]
     return shots
 

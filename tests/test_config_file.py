@@ -140,6 +140,13 @@ async def test_help_lists_every_key_of_the_market_view_by_default():
             "tape size filter up / down": "f / F",
             "tape large-trade tiers up / down": "b / B",
             "ladder prices by their last digits": "s",
+            # issue 13: charts, alerts, export
+            "liquidity heatmap (again: the ladder)": "h",
+            "depth chart (again: the ladder)": "g",
+            "wider / narrower chart range": "Z / z",
+            "list, add and remove alerts": "!",
+            "export the book and tape to CSV and JSON": "e",
+            "save an SVG screenshot": "S",
         }
 
 

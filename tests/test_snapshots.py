@@ -130,3 +130,47 @@ def test_merged_tape(snap_compare, size):
 @pytest.mark.parametrize("size", TRADER_SIZES)
 def test_short_prices(snap_compare, size):
     assert snap_compare(snap_app(), terminal_size=size, run_before=_pressing("s"))
+# ------------------------------------------------------------------ issue 13: charts, alerts
+def history_app(**config: Any) -> DfxApp:
+    """BTC with fifteen minutes of seeded history (a minute-long gap six minutes ago)."""
+    from datetime import UTC
+
+    from dfx_tui.app.config import AppConfig
+    from dfx_tui.app.feed_source import FixedFeed, seeded_market
+    from dfx_tui.app.seeded_history import HISTORY_END, seeded_history
+    from tests.support.apps import T0
+
+    markets = [seeded_history("BTC_USDT", gaps=[(HISTORY_END - 420, HISTORY_END - 360)]),
+               seeded_market("ETH_USDT")]
+    feed = FixedFeed(markets, fixed_status(msgs_per_s=61.0, latency_ms=12.0))
+    return DfxApp(AppConfig(markets=[m.name for m in markets], **config), feed=feed,
+                  clock=lambda: T0, tz=UTC, wall_clock=lambda: HISTORY_END)
+
+
+def test_heatmap(snap_compare):
+    assert snap_compare(history_app(), press=["h"], terminal_size=(160, 50), run_before=settle)
+
+
+def test_depth_chart(snap_compare):
+    assert snap_compare(history_app(), press=["g"], terminal_size=(160, 50), run_before=settle)
+
+
+def test_alerts_screen(snap_compare):
+    from dfx_tui.book.alerts import AlertSpec
+    from dfx_tui.book.tape import Trade
+
+    app = history_app(alerts=[AlertSpec.price("BTC_USDT", 65200.0, True),
+                              AlertSpec.trade("BTC_USDT", 1.5, cooldown=60.0),
+                              AlertSpec.spread("ETH_USDT", 20.0),
+                              AlertSpec.imbalance("ETH_USDT", -0.6, within_bps=20.0)])
+
+    async def before(pilot):
+        await settle(pilot)
+        tape = pilot.app.feed.markets["BTC_USDT"].tape
+        last = tape.last()
+        tape.apply(False, [Trade.from_wire({"id": last.id + 1, "time": last.time + 0.5,
+                                            "price": last.price, "amount": "2.0000",
+                                            "type": "buy"})])
+        await settle(pilot)  # the trade alert fires, and waits out its cool-down
+
+    assert snap_compare(app, press=["!"], terminal_size=(160, 50), run_before=before)

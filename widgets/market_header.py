@@ -13,6 +13,7 @@ from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.imbalance_bar import append_imbalance
 from dfx_tui.widgets.safe import sanitize
+from dfx_tui.widgets.sparkline import Sparkline
 from dfx_tui.widgets.text_line import TextLine, style_of
 from dfx_tui.widgets.ticker_text import ticker_segment
 
@@ -32,14 +33,15 @@ def badge(text: Text, label: str, style: Style) -> None:
 
 def header_text(market: Market, label: str | None,
                 styles: Mapping[str, Style] | None = None,
-                imbalance_bps: float | None = DEFAULT_IMBALANCE_BPS) -> Text:
+                imbalance_bps: float | None = DEFAULT_IMBALANCE_BPS,
+                spark: str | None = None) -> Text:
     """The header line as inert `Text`; `label` is the stale/resync marker or None if live.
 
     `imbalance_bps`: the imbalance bar counts levels within this many bps of mid (None: no
     bar).
 
     `styles` are the header's component styles by name (`rise`, `bid`, `label-stale`, ...);
-    without them the line has no colours.
+    without them the line has no colours. `spark`: the mid-price sparkline, if any.
     """
     st: Mapping[str, Style] = styles or {}
     book, tape = market.book, market.tape
@@ -77,6 +79,9 @@ def header_text(market: Market, label: str | None,
     text.append(f"B {compact(buy)}", style_of(st, "buy"))
     text.append(" ")
     text.append(f"S {compact(sell)}", style_of(st, "sell"))
+    if spark:
+        text.append("  ")
+        text.append(spark, style_of(st, "sparkline"))
     if market.status.error:
         text.append("  ")
         text.append(sanitize(market.status.error, 80), style_of(st, "error"))
@@ -102,6 +107,7 @@ class MarketHeader(TextLine):
     MarketHeader > .header--buy { color: $bid; }
     MarketHeader > .header--sell { color: $ask; }
     MarketHeader > .header--error { color: $error-text; }
+    MarketHeader > .header--sparkline { color: $sparkline; }
     MarketHeader > .header--label-stale, MarketHeader > .header--label-reconnecting {
         background: $state-stale; color: $badge-text; text-style: bold;
     }
@@ -118,7 +124,8 @@ class MarketHeader(TextLine):
 
     COMPONENT_CLASSES = {
         "header--rise", "header--fall", "header--bid", "header--ask", "header--buy",
-        "header--sell", "header--error", *(f"header--label-{label.lower()}" for label in LABELS),
+        "header--sell", "header--error", "header--sparkline",
+        *(f"header--label-{label.lower()}" for label in LABELS),
     }
 
     def __init__(self, market: Market, *, imbalance_bps: float | None = DEFAULT_IMBALANCE_BPS,
@@ -129,17 +136,22 @@ class MarketHeader(TextLine):
         self.imbalance_bps = imbalance_bps
         self._label: str | None = None
         self._key: tuple[object, ...] | None = None
+        self.sparkline = Sparkline()
+        self._wall_now: float | None = None
 
-    def update_view(self, label: str | None) -> bool:
+    def update_view(self, label: str | None, wall_now: float | None = None) -> bool:
+        """`wall_now`: the histories' clock, for the mid sparkline (None: no sparkline)."""
         m = self.market
-        key = (m.book.version, m.tape.version, label, m.status.error, m.ticker_version)
+        spark = None if wall_now is None else self.sparkline.text(m.analytics.mids, wall_now)
+        key = (m.book.version, m.tape.version, label, m.status.error, m.ticker_version, spark)
         if key == self._key:
             return False
         self._key = key
-        self._label = label
+        self._label, self._wall_now = label, wall_now
         # False: nothing shown here moved
-        return self.show(header_text(m, label, self.component_styles(), self.imbalance_bps))
+        return self.show(header_text(m, label, self.component_styles(), self.imbalance_bps,
+                                     spark))
 
     def restyle(self) -> None:
         self._key = None
-        self.update_view(self._label)
+        self.update_view(self._label, self._wall_now)

@@ -1,19 +1,32 @@
-"""One market tab: header line, ladder and tape (side by side when wide, stacked when narrow)."""
+"""One market tab: header line, ladder and tape (side by side when wide, stacked when narrow).
+
+In the ladder's place the body can show the liquidity heatmap or the depth chart instead
+(`show_body`): all three are mounted once and only the one shown is displayed and repainted.
+"""
+
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import tzinfo
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.widget import Widget
 
 from dfx_tui.book.state import LinkState, Market, MarketState
+from dfx_tui.widgets.depth_chart import DepthChartView
+from dfx_tui.widgets.heatmap import HeatmapView
 from dfx_tui.widgets.ladder import LadderView
 from dfx_tui.widgets.market_header import MarketHeader
+from dfx_tui.widgets.strip_view import StripView
 from dfx_tui.widgets.tape import TapeView
 from dfx_tui.widgets.trader_settings import TraderSettings
-from dfx_tui.widgets.view_state import MarketViewState, view_state_for
+from dfx_tui.widgets.view_state import BodyView, MarketViewState, view_state_for
+
+WHEEL_TRADES = 3  # trades the tape scrolls per wheel step
 
 _LINK_LABELS = {
     LinkState.RECONNECTING: "RECONNECTING",
@@ -79,7 +92,8 @@ class MarketPane(Widget):
 
     def __init__(self, market: Market, *, settings: TraderSettings | None = None,
                  view: MarketViewState | None = None,
-                 tz: tzinfo | None = None, name: str | None = None, id: str | None = None,
+                 tz: tzinfo | None = None, wall_clock: Callable[[], float] = time.time,
+                 name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
@@ -91,11 +105,18 @@ class MarketPane(Widget):
         self.tape = TapeView(market.tape, self.view, tz=tz)
         self.label: str | None = None
         self._last_tick: tuple[float, LinkState] | None = None
+        # Issue 13: the charts that can take the ladder's place, on the histories' clock.
+        self.wall_clock = wall_clock
+        self.heatmap = HeatmapView(market, view=self.view, tz=tz, wall_clock=wall_clock)
+        self.depth_chart = DepthChartView(market.book, view=self.view)
+        self.heatmap.display = self.depth_chart.display = False
 
     def compose(self) -> ComposeResult:
         yield self.header
         with Container(id="body"):
             yield self.ladder
+            yield self.heatmap
+            yield self.depth_chart
             yield self.tape
 
     def tick(self, now: float, link: LinkState) -> int:
@@ -104,16 +125,18 @@ class MarketPane(Widget):
         label = state_label(link, self.market.status.state)
         self.label = label
         stale = label is not None and self.market.book.has_snapshot
-        self.ladder.stale = stale
+        self.ladder.stale = self.heatmap.stale = self.depth_chart.stale = stale
         self.tape.stale = stale
-        painted = int(self.header.update_view(label))
-        painted += int(self.ladder.maybe_repaint(now))
+        painted = int(self.header.update_view(label, self.wall_clock()))
+        painted += int(self.body_view().maybe_repaint(now))
         painted += int(self.tape.maybe_repaint(now))
         return painted
 
     def change_group(self, delta: int, *, repaint: bool = True) -> bool:
-        """Coarser (`delta` > 0) or finer price grouping; False when already at the end."""
-        changed = self.ladder.change_group(delta)
+        """Coarser (`delta` > 0) or finer price grouping (of the heatmap's rows while it is
+        shown); False when already at the end."""
+        shown = self.heatmap if self.view.body == "heatmap" else self.ladder
+        changed = shown.change_group(delta)
         if changed and repaint:
             self.repaint_now()
         return changed
@@ -129,3 +152,71 @@ class MarketPane(Widget):
         time and link state (nothing, if the pane was never ticked: the clock paints it)."""
         if self._last_tick is not None:
             self.tick(*self._last_tick)
+
+    # ----------------------------------------------------------------- issue 13: charts, mouse
+    def body_view(self) -> StripView:
+        """The widget shown in the ladder's place: the ladder, the heatmap or the depth chart."""
+        body = self.view.body
+        return (self.heatmap if body == "heatmap" else self.depth_chart if body == "depth"
+                else self.ladder)
+
+    def show_charts_for(self, market: Market, view: MarketViewState) -> None:
+        """The charts of another market, with its settings: for one view whose market is
+        swapped on a tab switch (issue 11), whose `show_market` calls this."""
+        self.view = view
+        self.heatmap.show_market(market, view)
+        self.depth_chart.show_book(market.book, view)
+        self.show_body(view.body, repaint=False)
+
+    def show_body(self, body: BodyView, *, repaint: bool = True) -> None:
+        """Show `body` in the ladder's place (a display toggle: nothing is mounted)."""
+        self.view.body = body
+        self.ladder.display = body == "ladder"
+        self.heatmap.display = body == "heatmap"
+        self.depth_chart.display = body == "depth"
+        if repaint:
+            self.repaint_now()
+            # Again once laid out: a widget shown again gets its size with the next layout.
+            self.call_after_refresh(self.repaint_now)
+
+    def toggle_body(self, body: BodyView, *, repaint: bool = True) -> BodyView:
+        """Show `body`, or the ladder again if `body` is already shown; returns what is shown."""
+        self.show_body("ladder" if self.view.body == body else body, repaint=repaint)
+        return self.view.body
+
+    def change_range(self, wider: bool, *, repaint: bool = True) -> bool:
+        """Widen or narrow the chart shown: the depth chart's bps, the heatmap's seconds per
+        column. False when at the end of the steps, or when the ladder is shown."""
+        body = self.view.body
+        changed = (self.depth_chart.change_range(wider) if body == "depth" else
+                   self.heatmap.change_seconds(wider) if body == "heatmap" else False)
+        if changed and repaint:
+            self.repaint_now()
+        return changed
+
+    async def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        await self._wheel(event, 1)
+
+    async def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        await self._wheel(event, -1)
+
+    async def _wheel(self, event: events.MouseEvent, step: int) -> None:
+        """The wheel over the tape scrolls it (down: older trades); over the ladder it runs
+        the screen's `cursor-down` / `cursor-up` bindings (the ladder cursor's keys, found by
+        id, so whatever their action is called and wherever a keymap put them)."""
+        if event.widget is self.tape:
+            event.stop()
+            if self.tape.scroll_trades(step * WHEEL_TRADES) and self._last_tick is not None:
+                self.tape.maybe_repaint(self._last_tick[0])
+        elif event.widget is self.ladder:
+            action = self._screen_action("cursor-down" if step > 0 else "cursor-up")
+            if action is not None:
+                event.stop()
+                await self.screen.run_action(action)
+
+    def _screen_action(self, binding_id: str) -> str | None:
+        screen = self.screen
+        for active in screen.active_bindings.values():
+            if active.node is screen and active.binding.id == binding_id:
+                return active.binding.action
+        return None

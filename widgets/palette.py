@@ -53,6 +53,16 @@ VARIABLES: dict[str, str] = {
     "badge-text": "text on every badge",
     "warn-text": "warnings in the status bar (reconnects, rejected frames)",
     "error-text": "the last error, in the header and the status bar",
+    "heat-low": "heatmap: the low end of the size scale (a small resting size)",
+    "heat-mid": "heatmap: the middle of the size scale",
+    "heat-high": "heatmap: the high end of the size scale (a high percentile and above)",
+    "heat-gap": "heatmap: time with no data (reconnect, resync, before the first snapshot)",
+    "heat-buy": "heatmap: buy trade marks",
+    "heat-sell": "heatmap: sell trade marks",
+    "depth-bid": "depth chart: the cumulative bids",
+    "depth-ask": "depth chart: the cumulative asks",
+    "depth-mid": "depth chart: the mid marker",
+    "sparkline": "the mid-price sparkline in the market header",
 }
 
 # Textual's default theme, tuned by hand (the look of the screenshots).
@@ -87,6 +97,16 @@ DFX_DARK: dict[str, str] = {
     "badge-text": "auto 100%",  # black on the light badges, white on red and purple
     "warn-text": "#d29922",
     "error-text": "#ff7b72",
+    "heat-low": "#14243a",
+    "heat-mid": "#1f8a8a",
+    "heat-high": "#ffd166",
+    "heat-gap": "#3b3f46",
+    "heat-buy": "#5cf2a8",
+    "heat-sell": "#ff6b81",
+    "depth-bid": "#2e8b57",
+    "depth-ask": "#b5473f",
+    "depth-mid": "#e3b341",
+    "sparkline": "#58a6ff",
 }
 
 # Blue for bids, orange for asks: Okabe and Ito's palette, told apart by every common form of
@@ -122,6 +142,17 @@ COLORBLIND: dict[str, str] = {
     "badge-text": "auto 100%",
     "warn-text": "#f0e442",
     "error-text": "#ff8f5a",
+    # viridis: ordered by lightness, read the same by every common form of colour blindness
+    "heat-low": "#3b0f50",
+    "heat-mid": "#21918c",
+    "heat-high": "#fde725",
+    "heat-gap": "#3b3f46",
+    "heat-buy": "#56b4e9",
+    "heat-sell": "#ff8f5a",
+    "depth-bid": "#2f7fb0",
+    "depth-ask": "#b07a12",
+    "depth-mid": "#f0e442",
+    "sparkline": "#56b4e9",
 }
 
 # The terminal's own 16 colours: shown as ANSI codes, so the terminal's palette decides.
@@ -158,6 +189,16 @@ ANSI: dict[str, str] = {
     "badge-text": "ansi_black",
     "warn-text": "ansi_yellow",
     "error-text": "ansi_red",
+    "heat-low": "ansi_blue",
+    "heat-mid": "ansi_cyan",
+    "heat-high": "ansi_bright_yellow",
+    "heat-gap": "ansi_bright_black",
+    "heat-buy": "ansi_bright_green",
+    "heat-sell": "ansi_bright_red",
+    "depth-bid": "ansi_green",
+    "depth-ask": "ansi_red",
+    "depth-mid": "ansi_yellow",
+    "sparkline": "ansi_cyan",
 }
 
 TUNED: dict[str, dict[str, str]] = {"textual-dark": DFX_DARK}
@@ -169,6 +210,9 @@ TIER3_MIX = 0.9
 CURSOR_MIX = 0.3  # the cursor row: a tint of the theme's primary colour
 STALE_MIX = 0.45  # greyed text: this much of the foreground over the background
 TEXT_CONTRAST = 4.5  # derived text colours are nudged to at least this contrast ratio
+HEAT_LOW_MIX, HEAT_MID_MIX = 0.15, 0.7  # heat scale: the primary colour over the background
+GAP_MIX = 0.2  # heatmap gaps: a little of the foreground over the background
+DEPTH_MIX = 0.7  # depth chart fills: most of the side's colour
 
 
 def luminance(colour: Color) -> float:
@@ -208,6 +252,7 @@ def derived_variables(theme: Theme) -> dict[str, str]:
 
     bg, fg = colour("background"), colour("foreground")
     success, error, warning = colour("success"), colour("error"), colour("warning")
+    primary = colour("primary")
     bid, ask = readable(success, bg), readable(error, bg)
     return {
         "bid": bid.hex,
@@ -229,7 +274,7 @@ def derived_variables(theme: Theme) -> dict[str, str]:
         "liquidity-added": readable(colour("primary"), bg).hex,
         "liquidity-pulled": readable(colour("accent"), bg).hex,
         "stale": bg.blend(fg, STALE_MIX).hex,
-        "state-connecting": colour("primary").hex,
+        "state-connecting": primary.hex,
         "state-live": success.hex,
         "state-stale": warning.hex,
         "state-resyncing": warning.blend(error, 0.5).hex,
@@ -240,6 +285,18 @@ def derived_variables(theme: Theme) -> dict[str, str]:
         "badge-text": "auto 90%",
         "warn-text": readable(warning, bg).hex,
         "error-text": readable(error, bg).hex,
+        # The heat scale runs from near the background through the primary colour to the
+        # warning colour: dark to bright, whatever the hues.
+        "heat-low": bg.blend(primary, HEAT_LOW_MIX).hex,
+        "heat-mid": bg.blend(primary, HEAT_MID_MIX).hex,
+        "heat-high": warning.hex,
+        "heat-gap": bg.blend(fg, GAP_MIX).hex,
+        "heat-buy": readable(success, bg).lighten(0.1).hex,
+        "heat-sell": readable(error, bg).lighten(0.1).hex,
+        "depth-bid": bg.blend(success, DEPTH_MIX).hex,
+        "depth-ask": bg.blend(error, DEPTH_MIX).hex,
+        "depth-mid": warning.hex,
+        "sparkline": readable(primary, bg).hex,
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from itertools import groupby
+from itertools import groupby, islice
 
 from rich.segment import Segment
 from textual.geometry import Size
@@ -113,11 +113,36 @@ class TapeView(StripView):
         self.tz = tz  # None: local time
         self.stale = False
         self._auto: tuple[int, tuple[Decimal, ...]] = (-1, ())  # (tape version, tiers)
+        # Scrolled back (the mouse wheel): this many trades above the top one are hidden, and
+        # the top one stays on top as new trades arrive (`_pinned` is its id).
+        self.scroll_back = 0
+        self._pinned: int | None = None
 
     def _key(self) -> tuple[object, ...]:
         view = self.view
         return (self.tape.version, self.size.width, self.size.height, self.stale,
-                view.merge_trades, view.min_trade, view.big_trade)
+                view.merge_trades, view.min_trade, view.big_trade, self.scroll_back)
+
+    def scroll_trades(self, delta: int) -> bool:
+        """Scroll `delta` trades back (> 0, older) or forward; 0 is the newest on top."""
+        self._follow_pin()
+        new = max(0, min(len(self.tape) - 1, self.scroll_back + delta))
+        if new == self.scroll_back:
+            return False
+        self.scroll_back = new
+        top = self.tape.newest(new + 1)
+        self._pinned = top[new].id if new and len(top) > new else None
+        return True
+
+    def _follow_pin(self) -> None:
+        """Keep the pinned trade on top: count the trades that arrived above it."""
+        if self._pinned is None:
+            return
+        for i, trade in enumerate(self.tape):
+            if trade.id == self._pinned:
+                self.scroll_back = i
+                return
+        self.scroll_back, self._pinned = 0, None  # it left the tape: back to the newest
 
     def tiers(self) -> tuple[Decimal, ...]:
         """The large-trade tiers in force: the market's, or automatic from the tape."""
@@ -135,10 +160,12 @@ class TapeView(StripView):
         st = self.component_styles()
         view = self.view
         rows_n = height - 1
+        self._follow_pin()
+        back = self.scroll_back
         tiers = self.tiers()
         # One line more than shown: the oldest shown needs a mark.
-        lines_shown = tape_lines(iter(self.tape), view.merge_trades, tiers, view.min_trade,
-                                 rows_n + 1)
+        lines_shown = tape_lines(islice(iter(self.tape), back, None), view.merge_trades, tiers,
+                                 view.min_trade, rows_n + 1)
         marks = price_marks([float(line.vwap) for line in lines_shown])[:rows_n]
         lines_shown = lines_shown[:rows_n]
         prices, pw = align_decimals([f"{line.vwap:f}" for line in lines_shown])
@@ -163,6 +190,8 @@ class TapeView(StripView):
             notes.append(f"≥{size_label(view.min_trade)}")
         if tiers:
             notes.append(f"big {tier_label(tiers)}")
+        if back:
+            notes.append(f"{back} newer above")
         if notes:
             header += lead_split("  " + " ".join(notes), hs)
         out = [Strip(header).adjust_cell_length(width, hs)]

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from dfx_tui.book.cursor import LevelCursor
 from dfx_tui.book.price_ladder import PriceLadder
 from dfx_tui.widgets.trader_settings import TraderSettings
+
+# What the body shows beside the tape: the ladder, or a chart in its place.
+BodyView = Literal["ladder", "heatmap", "depth"]
 
 
 @dataclass(slots=True)
@@ -33,6 +37,12 @@ class MarketViewState:
     merge_trades: bool = False
     min_trade: Decimal | None = None  # hide prints (or merged lines) smaller than this
     big_trade: tuple[Decimal, ...] | None = None  # ascending tiers; None: automatic
+    # Issue 13, the charts. One field for the body, so the heatmap and the depth chart are
+    # never both "shown".
+    body: BodyView = "ladder"
+    depth_bps: int = 10  # depth chart range, +- bps of the mid (book.depth_chart.BPS_STEPS)
+    heatmap_seconds: int = 5  # heatmap: seconds of history per column
+    heatmap_group: int = 0  # heatmap price rows: 0 = fit the book, else HUMAN_STEPS index + 1
 
 
 def view_state_for(market: str, settings: TraderSettings) -> MarketViewState:
