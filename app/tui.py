@@ -127,7 +127,7 @@ class DfxApp(App[int]):
         """The config's windows for a newly opened market's histories (volume at price,
         pulling and stacking), set before any history is taken."""
         wanted = self.config.trader_settings().analytics()
-        if market.analytics.settings != wanted and not market.analytics.trades_seen:
+        if market.analytics.settings != wanted and market.analytics.observed_at is None:
             market.analytics = MarketAnalytics(wanted)
 
     def _apply_preferences(self) -> None:

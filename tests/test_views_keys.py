@@ -266,30 +266,24 @@ async def test_the_wheel_scrolls_the_tape_and_keeps_its_place():
         assert tape.scroll_back == 0 and "newer above" not in text_of(tape)[0]
 
 
-async def test_the_wheel_over_the_ladder_runs_the_screens_cursor_bindings(monkeypatch):
-    # The ladder's cursor belongs to other work (issue 12): the wheel runs whatever the
-    # screen binds to the ids cursor-down / cursor-up. Here a screen with such bindings.
-    from textual.binding import Binding
+async def test_the_wheel_over_the_ladder_runs_the_screens_cursor_bindings():
+    # The wheel runs whatever the screen binds to the ids cursor-down / cursor-up (found by id,
+    # so it follows a keymap): the same cursor as the keys give.
+    async def cursor_after(steps) -> object:
+        app = fixed_app(keymap={"cursor-down": "n"})  # wherever a keymap puts the keys
+        async with app.run_test(size=SIZE) as pilot:
+            ladder = pane_of(app).ladder
+            for down in steps:
+                await wheel(pilot, ladder, down=down)
+            price = pane_of(app).view.cursor.price
+            await wheel(pilot, pane_of(app).tape, down=True)  # not over the ladder
+            assert pane_of(app).view.cursor.price == price
+            return price
 
-    from dfx_tui.app import tui
-    from dfx_tui.app.markets_screen import MarketsScreen
-
-    moves: list[int] = []
-
-    class CursorScreen(MarketsScreen):
-        BINDINGS = [*MarketsScreen.BINDINGS,
-                    Binding("up", "move(1)", id="cursor-up"),
-                    Binding("down", "move(-1)", id="cursor-down")]
-
-        def action_move(self, rows: int) -> None:
-            moves.append(rows)
-
-    monkeypatch.setattr(tui, "MarketsScreen", CursorScreen)
-    app = fixed_app(keymap={"cursor-down": "n"})  # wherever a keymap puts the keys
+    app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:
-        ladder = pane_of(app).ladder
-        await wheel(pilot, ladder, down=True, times=2)
-        await wheel(pilot, ladder, down=False)
-        assert moves == [-1, -1, 1]
-        await wheel(pilot, pane_of(app).tape, down=True)  # not over the ladder: no cursor
-        assert moves == [-1, -1, 1]
+        await pilot.press("down", "down", "up")
+        by_keys = pane_of(app).view.cursor.price
+    assert by_keys is not None
+    assert await cursor_after([True, True, False]) == by_keys
+    assert await cursor_after([]) is None

@@ -67,7 +67,7 @@ class MarketPane(Widget):
         layout: horizontal;
         height: 1fr;
     }
-    MarketPane LadderView {
+    MarketPane LadderView, MarketPane HeatmapView, MarketPane DepthChartView {
         width: 3fr;
     }
     MarketPane TapeView {
@@ -77,7 +77,8 @@ class MarketPane(Widget):
     MarketPane.-narrow > #body {
         layout: vertical;
     }
-    MarketPane.-narrow LadderView {
+    MarketPane.-narrow LadderView, MarketPane.-narrow HeatmapView,
+    MarketPane.-narrow DepthChartView {
         width: 1fr;
         height: 2fr;
     }

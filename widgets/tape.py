@@ -191,7 +191,7 @@ class TapeView(StripView):
         if tiers:
             notes.append(f"big {tier_label(tiers)}")
         if back:
-            notes.append(f"{back} newer above")
+            notes.insert(0, f"{back} newer above")  # first: the tape is not live
         if notes:
             header += lead_split("  " + " ".join(notes), hs)
         out = [Strip(header).adjust_cell_length(width, hs)]
