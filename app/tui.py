@@ -1,9 +1,11 @@
 """The Textual app: start-up, the repaint clock, and opening or closing markets on the feed.
 
 Data flow (design.md): the feed mutates books and tapes in place and bumps their versions;
-one clock here (`config.fps`) ticks only the visible pane, whose widgets repaint only when a
-version changed. Rare feed events arrive through `_on_feed_notice` as typed `FeedNotice`s and
-become `FeedNoticeMessage`s. The keys live on `MarketsScreen` (app/markets_screen.py).
+the app paints (`on_clock`) when the shown market changed (the feed's `watch` hook, armed
+after each paint), at most `config.fps` times a second, and otherwise only when something on
+screen changes with time (app/paint_clock.py). A paint redraws only what changed. Rare feed
+events arrive through `_on_feed_notice` as typed `FeedNotice`s and become
+`FeedNoticeMessage`s. The keys live on `MarketsScreen` (app/markets_screen.py).
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import TabbedContent
 
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.notices import FeedNotice
 from dfx_tui.app.feed_source import FeedSource
-from dfx_tui.app.markets_screen import MarketsScreen
+from dfx_tui.app.markets_screen import MarketShown, MarketsScreen
+from dfx_tui.app.paint_clock import PaintClock
 from dfx_tui.book.codec import normalize_market
 from dfx_tui.book.state import LinkState, Market, MarketState
 from dfx_tui.widgets.market_commands import AddMarketRequest, CloseMarketRequest
@@ -43,6 +45,16 @@ if TYPE_CHECKING:
 LIVE_SUGGESTIONS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SOL_USDT", "DOGE_USDT", "LTC_USDT",
                     "TRX_USDT", "DFT_USDT")
 TOAST_SECONDS = {"error": 6.0, "warning": 4.0, "information": 4.0}
+
+
+HEARTBEAT_S = 1.0  # with nothing new: the status bar's age, the rates, the 1 Hz histories
+
+
+@runtime_checkable
+class WatchableFeed(Protocol):
+    """A feed that says when a market changed (`FeedClient.watch`); others are polled."""
+
+    def watch(self, market: str | None, callback: Callable[[], None] | None) -> None: ...
 
 
 @dataclass
@@ -79,7 +91,9 @@ class DfxApp(App[int]):
         self.sim: SimServer | None = None
         self.known_markets: tuple[str, ...] = LIVE_SUGGESTIONS
         self._heap_frozen = False
-        self.ticks = 0
+        self.ticks = 0  # paints
+        self.paint_clock: PaintClock | None = None  # None: a feed without `watch`, polled
+        self._watch: Callable[[str | None, Callable[[], None] | None], None] | None = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # No tab-underline slide: 18 extra screen updates per tab switch, on the loop
             # that applies the feed (bench_app: switch latency and CPU while switching).
@@ -105,7 +119,10 @@ class DfxApp(App[int]):
 
     def get_default_screen(self) -> Screen[None]:
         assert self.feed is not None
-        return MarketsScreen([self._make_pane(m) for m in self.feed.markets.values()],
+        markets = list(self.feed.markets.values())
+        if not markets:
+            raise ValueError("no market to show")
+        return MarketsScreen(self._make_pane(markets[0]), markets,
                              known_markets=self.known_markets)
 
     def _make_pane(self, market: Market) -> MarketPane:
@@ -136,7 +153,12 @@ class DfxApp(App[int]):
     def on_mount(self) -> None:
         self._apply_preferences()
         fps = self.config.fps if self.config.fps > 0 else 10.0
-        self.set_interval(1.0 / fps, self.on_clock)
+        feed: object = self.feed  # a FeedSource, maybe also a WatchableFeed
+        if isinstance(feed, WatchableFeed):
+            self._watch = feed.watch
+            self.paint_clock = PaintClock(self.on_clock, fps)
+        else:  # a fixed feed changes only when a test says so: poll it at the fps
+            self.set_interval(1.0 / fps, self.on_clock)
         self.markets_screen.fit(self.size.width, self.size.height)
         self.call_after_refresh(self.on_clock)  # the first picture without waiting a tick
         self.start_feed()
@@ -163,6 +185,8 @@ class DfxApp(App[int]):
         self._heap_frozen = True
 
     async def on_unmount(self) -> None:
+        if self.paint_clock is not None:
+            self.paint_clock.stop()
         if self._heap_frozen:
             gc.unfreeze()
             self._heap_frozen = False
@@ -203,17 +227,40 @@ class DfxApp(App[int]):
 
     _main = markets_screen  # the name tests/support/fault_harness.py and the benchmarks use
 
-    def active_pane(self) -> MarketPane | None:
+    def active_pane(self) -> MarketPane:
         return self.markets_screen.active_pane()
 
     def on_clock(self) -> None:
-        """The repaint clock: the status bar, then (unless paused) the visible pane only."""
+        """One paint: the status bar, then (unless paused) the market view; each widget
+        redraws only what changed. Then arm the feed's hook and say when to paint next."""
+        clock = self.paint_clock
         if self.feed is None or not self.screen_stack:
+            if clock is not None:
+                clock.painted(clock.loop.time() + HEARTBEAT_S)
             return
         self.ticks += 1
         self.observe_markets()
-        self.markets_screen.tick(self.clock(), self.feed.status,
-                                 tag="DEMO" if self.config.demo else None)
+        screen = self.markets_screen
+        now = self.clock()
+        screen.tick(now, self.feed.status, tag="DEMO" if self.config.demo else None)
+        if clock is None:
+            return
+        if self._watch is not None:
+            self._watch(screen.current_market(), clock.data_arrived)
+        loop_now = clock.loop.time()
+        if screen.animating():  # a flash is fading
+            clock.painted(loop_now)
+        else:
+            clock.painted(loop_now + self._quiet_delay(now))
+
+    def _quiet_delay(self, now: float) -> float:
+        """Seconds until a paint is due with no new data: the next whole second of the
+        status bar's age (it shows whole seconds from 1 s), at most `HEARTBEAT_S`."""
+        assert self.feed is not None
+        last = self.feed.status.last_message_at
+        if last is None or now < last:
+            return HEARTBEAT_S
+        return HEARTBEAT_S - (now - last) % 1.0 + 0.001
 
     def observe_markets(self) -> None:
         """Feed every open market's histories (hidden tabs too: a heatmap or a volume profile
@@ -225,8 +272,11 @@ class DfxApp(App[int]):
             live = link_live and market.status.state is MarketState.LIVE
             market.analytics.observe(market.book, market.tape, live, now)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.call_after_refresh(self.on_clock)
+    def on_market_shown(self, message: MarketShown) -> None:
+        # The view shows another market (and has drawn it): watch that one now.
+        clock = self.paint_clock
+        if self._watch is not None and clock is not None:
+            self._watch(message.market, clock.data_arrived)
 
     # ----------------------------------------------------------------- markets
     async def add_market(self, name: str) -> None:
@@ -241,7 +291,7 @@ class DfxApp(App[int]):
         if name in self.feed.markets:
             self.markets_screen.show(name)
             return
-        await self.markets_screen.add_tab(self._make_pane(self.feed.add_market(name)))
+        self.markets_screen.add_market(self.feed.add_market(name))
 
     async def close_market(self, name: str) -> None:
         """Unsubscribe from a market and close its tab; the last tab stays."""
@@ -254,7 +304,7 @@ class DfxApp(App[int]):
                         severity="warning", markup=False)
             return
         self.feed.remove_market(name)
-        await self.markets_screen.remove_tab(name)
+        self.markets_screen.remove_market(name)
 
     async def on_add_market_request(self, message: AddMarketRequest) -> None:
         await self.add_market(message.market)

@@ -112,6 +112,15 @@ class LadderView(StripView):
         self._bar_scale = 0.0
         return True
 
+    def show_book(self, book: OrderBook) -> None:
+        """Show another book (the market view switched market): nothing of the old book's
+        picture carries over (flashes, bar scale), and the next repaint draws it whole."""
+        self.book = book
+        self._shown.clear()
+        self._flashes.clear()
+        self._bar_scale = 0.0
+        self._drawn = None
+
     def cycle_depth(self) -> int:
         self.depth_mode = DEPTH_MODES[(DEPTH_MODES.index(self.depth_mode) + 1) % len(DEPTH_MODES)]
         self._bar_scale = 0.0

@@ -114,6 +114,11 @@ class MarketHeader(TextLine):
         self._label: str | None = None
         self._key: tuple[object, ...] | None = None
 
+    def show_market(self, market: Market) -> None:
+        """Show another market's line at the next `update_view`."""
+        self.market = market
+        self._key = None
+
     def update_view(self, label: str | None) -> bool:
         m = self.market
         key = (m.book.version, m.tape.version, label, m.status.error)

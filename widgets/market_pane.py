@@ -1,4 +1,8 @@
-"""One market tab: header line, ladder and tape (side by side when wide, stacked when narrow)."""
+"""The market view: header line, ladder and tape (side by side when wide, stacked when narrow).
+
+One view for every open market: `show_market` swaps the market it shows (book, tape, header,
+and that market's `MarketViewState`), so a tab switch is a repaint, not a mount or a layout.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from dfx_tui.book.state import LinkState, Market, MarketState
 from dfx_tui.widgets.ladder import LadderView
 from dfx_tui.widgets.market_header import MarketHeader
 from dfx_tui.widgets.tape import TapeView
+from dfx_tui.widgets.view_state import MarketViewState
 
 _LINK_LABELS = {
     LinkState.RECONNECTING: "RECONNECTING",
@@ -38,9 +43,9 @@ def state_label(link: LinkState, market: MarketState) -> str | None:
 
 
 class MarketPane(Widget):
-    """Everything shown for one market. The app's clock calls `tick()` on the visible pane;
-    the grouping and depth keys act on the visible pane through `change_group` and
-    `cycle_depth`."""
+    """Everything shown for the active market. The app's clock calls `tick()`; the grouping
+    and depth keys act through `change_group` and `cycle_depth`, which keep the choice in the
+    market's `view`."""
 
     DEFAULT_CSS = """
     MarketPane {
@@ -75,17 +80,28 @@ class MarketPane(Widget):
     }
     """
 
-    def __init__(self, market: Market, *, big_trade: float | None = None,
-                 min_trade: float | None = None,
+    def __init__(self, market: Market, view: MarketViewState | None = None, *,
+                 big_trade: float | None = None, min_trade: float | None = None,
                  tz: tzinfo | None = None, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
+        self.view = view if view is not None else MarketViewState()
         self.header = MarketHeader(market)
         self.ladder = LadderView(market.book)
+        self.ladder.group_index, self.ladder.depth_mode = (self.view.group_index,
+                                                           self.view.depth_mode)
         self.tape = TapeView(market.tape, big_trade=big_trade, min_size=min_trade, tz=tz)
         self.label: str | None = None
         self._last_tick: tuple[float, LinkState] | None = None
+
+    def show_market(self, market: Market, view: MarketViewState) -> None:
+        """Show another market with its view settings; painted at the next `tick`."""
+        self.market, self.view = market, view
+        self.header.show_market(market)
+        self.ladder.show_book(market.book)
+        self.ladder.group_index, self.ladder.depth_mode = view.group_index, view.depth_mode
+        self.tape.show_tape(market.tape)
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -106,16 +122,21 @@ class MarketPane(Widget):
         painted += int(self.tape.maybe_repaint(now))
         return painted
 
+    def needs_repaint(self) -> bool:
+        """Something shown would change with time alone (a flash fading)."""
+        return self.ladder.needs_repaint() or self.tape.needs_repaint()
+
     def change_group(self, delta: int, *, repaint: bool = True) -> bool:
         """Coarser (`delta` > 0) or finer price grouping; False when already at the end."""
         changed = self.ladder.change_group(delta)
+        self.view.group_index = self.ladder.group_index
         if changed and repaint:
             self.repaint_now()
         return changed
 
     def cycle_depth(self, *, repaint: bool = True) -> None:
         """Next ladder depth (auto, 5, 10, 20, 50); the ladder's header line shows it."""
-        self.ladder.cycle_depth()
+        self.view.depth_mode = self.ladder.cycle_depth()
         if repaint:
             self.repaint_now()
 

@@ -91,6 +91,12 @@ class TapeView(StripView):
         self.stale = False
         self._threshold = (-1, float("inf"))  # (tape version, threshold)
 
+    def show_tape(self, tape: TradeTape) -> None:
+        """Show another market's tape; the next repaint draws it whole."""
+        self.tape = tape
+        self._threshold = (-1, float("inf"))
+        self._drawn = None
+
     def _key(self) -> tuple[object, ...]:
         return (self.tape.version, self.size.width, self.size.height, self.stale)
 

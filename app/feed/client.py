@@ -98,6 +98,12 @@ class FeedClient:
     def _ws(self) -> ClientConnection | None:  # bench_app's probe reads the local port here
         return self._link.websocket if self._link is not None else None
 
+    def watch(self, market: str | None, callback: Callable[[], None] | None) -> None:
+        """Call `callback` once at the next message for `market` or change of the link's
+        state (see `FeedCore.watch`): how the app learns that what it shows changed, without
+        a message per frame."""
+        self.core.watch(market, callback)
+
     def ready(self) -> bool:
         """True once every market has a snapshot and is live, or is REJECTED."""
         return self.core.ready()
