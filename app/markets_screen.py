@@ -150,9 +150,11 @@ class MarketsScreen(Screen[None]):
         if self._last_tick is not None:
             self.tick(*self._last_tick)
 
-    def animating(self) -> bool:
-        """The market view shown would change with time alone (a flash fading)."""
-        return not (self.paused or self.has_class("-too-small")) and self.pane.needs_repaint()
+    def next_change(self) -> float | None:
+        """When the market view shown changes with time alone (a flash ends), if it does."""
+        if self.paused or self.has_class("-too-small"):
+            return None
+        return self.pane.next_change()
 
     def active_pane(self) -> MarketPane:
         return self.pane

@@ -247,20 +247,25 @@ class DfxApp(App[int]):
             return
         if self._watch is not None:
             self._watch(screen.current_market(), clock.data_arrived)
-        loop_now = clock.loop.time()
-        if screen.animating():  # a flash is fading
-            clock.painted(loop_now)
-        else:
-            clock.painted(loop_now + self._quiet_delay(now))
+        clock.painted(clock.loop.time() + self._quiet_delay(now, screen.next_change(),
+                                                            clock.fps))
 
-    def _quiet_delay(self, now: float) -> float:
-        """Seconds until a paint is due with no new data: the next whole second of the
-        status bar's age (it shows whole seconds from 1 s), at most `HEARTBEAT_S`."""
+    def _quiet_delay(self, now: float, change_at: float | None, fps: float) -> float:
+        """Seconds until a paint is due with no new data: the end of a flash, else the next
+        whole second of the status bar's age (it shows whole seconds from 1 s), at most
+        `HEARTBEAT_S`. Times are on the app's clock, the delay on any.
+
+        A flash ends up to 1/fps late: while data flows, a data paint shows it first. Asked
+        for on time, flash ends (about as many as the changes) took the paints that changes
+        needed (in-process at 50 msg/s: paints every 100 ms, staleness p50 62 ms vs 48)."""
         assert self.feed is not None
         last = self.feed.status.last_message_at
-        if last is None or now < last:
-            return HEARTBEAT_S
-        return HEARTBEAT_S - (now - last) % 1.0 + 0.001
+        delay = HEARTBEAT_S
+        if last is not None and now >= last:
+            delay -= (now - last) % 1.0
+        if change_at is not None:
+            delay = min(delay, change_at - now + 1.0 / fps)
+        return max(0.0, delay) + 0.001
 
     def observe_markets(self) -> None:
         """Feed every open market's histories (hidden tabs too: a heatmap or a volume profile

@@ -142,6 +142,10 @@ class LadderView(StripView):
         """The book, the size or a setting changed, or a flash is running."""
         return bool(self._flashes) or super().needs_repaint()
 
+    def next_change(self) -> float | None:
+        """When the first running flash ends."""
+        return min((end for end, _up in self._flashes.values()), default=None)
+
     # ----------------------------------------------------------------- drawing
 
     def clear_caches(self) -> None:

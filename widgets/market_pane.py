@@ -122,9 +122,11 @@ class MarketPane(Widget):
         painted += int(self.tape.maybe_repaint(now))
         return painted
 
-    def needs_repaint(self) -> bool:
-        """Something shown would change with time alone (a flash fading)."""
-        return self.ladder.needs_repaint() or self.tape.needs_repaint()
+    def next_change(self) -> float | None:
+        """When something shown changes with time alone (a flash ends), if anything does."""
+        times = [t for t in (self.ladder.next_change(), self.tape.next_change())
+                 if t is not None]
+        return min(times, default=None)
 
     def change_group(self, delta: int, *, repaint: bool = True) -> bool:
         """Coarser (`delta` > 0) or finer price grouping; False when already at the end."""

@@ -60,6 +60,11 @@ class StripView(StyledWidget):
     def needs_repaint(self) -> bool:
         return self._drawn != self._key()
 
+    def next_change(self) -> float | None:
+        """When the picture changes with time alone (on the clock `repaint` is given), if it
+        does: the owner paints then, instead of on every tick."""
+        return None
+
     def maybe_repaint(self, now: float = 0.0) -> bool:
         """Repaint if anything the picture depends on changed. Cheap if not."""
         if not self.needs_repaint():
