@@ -10,6 +10,7 @@ closing a market also changes the feed's subscription, so those go out as `AddMa
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import events
@@ -93,9 +94,12 @@ class MarketsScreen(Screen[None]):
     COMMANDS = {MarketCommands, KeyCommands}
 
     def __init__(self, pane: MarketPane, markets: list[Market],
-                 known_markets: tuple[str, ...] = ()) -> None:
+                 known_markets: tuple[str, ...] = (),
+                 on_ready: Callable[[], None] | None = None) -> None:
         super().__init__(id="markets-screen")
         self.pane = pane
+        self.on_ready = on_ready  # the first paint, called once the widgets are styled
+        self._ready = False
         self.known_markets = known_markets  # suggested by the add dialog and the palette
         self._markets: dict[str, Market] = {m.name: m for m in markets}
         self._markets.setdefault(pane.market.name, pane.market)
@@ -116,6 +120,14 @@ class MarketsScreen(Screen[None]):
         yield Footer(compact=True)
 
     # ----------------------------------------------------------------- layout
+    def on_mount(self) -> None:
+        # The widgets are mounted and styled: paint now, so the first screen update after
+        # the first layout already shows the book if it came (a cold start drew the
+        # empty frame first, then the book ~55 ms later).
+        self._ready = True
+        if self.on_ready is not None:
+            self.on_ready()
+
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
         # The widgets have their new sizes after this layout: draw them then (the app's
@@ -137,7 +149,7 @@ class MarketsScreen(Screen[None]):
         """One paint: the status bar and the tab line, then (unless paused) the market view.
         Each redraws only what changed."""
         self._last_tick = (now, status, tag)
-        if not self.is_mounted:  # not styled yet: drawn after the first layout (on_resize)
+        if not self._ready:  # not styled yet: painted from on_mount
             return
         self.status_bar.update_view(status, now, paused=self.paused, tag=tag)
         self.tabs.maybe_repaint(now)
@@ -176,7 +188,7 @@ class MarketsScreen(Screen[None]):
         self.tabs.show(list(self._markets), market)
         # Drawn now, even when paused (a paused view freezes what it shows, and shows the
         # market it switched to once).
-        if self._last_tick is not None and self.is_mounted and not self.has_class("-too-small"):
+        if self._last_tick is not None and self._ready and not self.has_class("-too-small"):
             now, status, _tag = self._last_tick
             self.pane.tick(now, status.state)
         self.post_message(MarketShown(market))

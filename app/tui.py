@@ -123,7 +123,7 @@ class DfxApp(App[int]):
         if not markets:
             raise ValueError("no market to show")
         return MarketsScreen(self._make_pane(markets[0]), markets,
-                             known_markets=self.known_markets)
+                             known_markets=self.known_markets, on_ready=self.on_clock)
 
     def _make_pane(self, market: Market) -> MarketPane:
         return MarketPane(market, big_trade=self.config.big_trade,

@@ -111,7 +111,17 @@ class StripView(StyledWidget):
         self._strips_size = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        size = self.size
+        if self._strips_size != size and size.width > 0 and size.height > 0:
+            # Laid out at a new size (the first layout, a resize) and not drawn for it yet:
+            # draw now, so this screen update shows the picture instead of blank lines and
+            # the owner's next paint another update.
+            self._drawn = None
+            self._strips = self._merge(self._build(self._last_now))
+            self._strips_size = size
+            self._drawn = self._key()
+            self.repaints += 1
+        width = size.width
         if 0 <= y < len(self._strips):
             strip = self._strips[y]
             return strip if strip.cell_length == width else strip.adjust_cell_length(width)
