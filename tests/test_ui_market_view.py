@@ -8,14 +8,12 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Region
-from textual.strip import Strip
 
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.numbers import HUMAN_STEPS
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.market_tabs import MarketTabs, bar_segments, label_spans, scroll_for
-from dfx_tui.widgets.strip_view import changed_end, merge_segments
+from dfx_tui.widgets.strip_view import StripView, merge_segments
 from tests.support.apps import fixed_app, fixed_feed, fixed_status
 
 MARKETS = ["BTC_USDT", "ETH_USDT", "XRP_USDT"]
@@ -137,14 +135,6 @@ def test_merge_joins_same_look_segments_but_never_after_leading_spaces():
         Segment("  ", pad), Segment("3", base)]  # an SVG would drop the leading spaces
 
 
-def test_changed_end_is_the_cell_after_the_last_difference():
-    st = Style(color="red")
-    old = Strip([Segment("last 1s ago", st), Segment(" │ 40 msg/s", st)])
-    new = Strip([Segment("last 2s ago", st), Segment(" │ 40 msg/s", st)])
-    assert changed_end(old, new, 22) == 6  # "last " then the digit
-    assert changed_end(old, old, 22) == 0
-
-
 async def test_status_bar_redraws_the_sub_second_age_once_a_second_but_news_at_once():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -158,13 +148,11 @@ async def test_status_bar_redraws_the_sub_second_age_once_a_second_but_news_at_o
         assert bar.update_view(status, t + 1.2)  # a second later, or a whole second shown
         status.reconnects = 1
         assert bar.update_view(status, t + 1.3) and "reconnects 1" in bar.plain
-        regions: list[Region] = []
-        real = bar.refresh
+        assert bar.update_view(status, t + 3.5) and "3s ago" in bar.plain
 
-        def spy(*r: Region, **kw: Any) -> Any:
-            regions.extend(r)
-            return real(*r, **kw)
 
-        bar.refresh = spy  # type: ignore[method-assign]
-        assert bar.update_view(status, t + 3.5)  # "3s ago": only the start of the line
-        assert regions and regions[-1].width < bar.size.width // 2
+def test_a_line_is_joined_and_fitted_to_its_width():
+    st = Style(color="red")
+    line = StripView.line([Segment("ab", st), Segment("cd", st + Style(italic=False))], 6, st)
+    assert list(line) == [Segment("abcd", st), Segment("  ", st)] and line.cell_length == 6
+    assert "".join(s.text for s in StripView.line([Segment("abcdefgh", st)], 5, st)) == "abcde"

@@ -189,7 +189,7 @@ class LadderView(StripView):
         if show_bar:
             label = f"step {self.group_label} · depth {depth_label(self.depth_mode)}"
             header += lead_split(_GAP + label[:bar_w].rjust(bar_w), hs)
-        lines: list[Strip] = [Strip(header).adjust_cell_length(width, st["header"])]
+        lines: list[Strip] = [self.line(header, width, st["header"])]
 
         max_cum = self._scale_for(
             max([r.cum_size_value for r in (asks[-1:] + bids[-1:])] or [0.0]))
@@ -225,7 +225,7 @@ class LadderView(StripView):
                 if bar is not None:
                     segs.append(gap(_GAP, text_style))
                     segs.append(Segment(bar, ask_bar if side == ASKS else bid_bar))
-                strip = Strip(segs).adjust_cell_length(width, text_style)
+                strip = self.line(segs, width, text_style)
             rows_cache[key] = strip
             return strip
 

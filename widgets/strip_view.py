@@ -12,10 +12,14 @@ its last changed cell saves the bytes of the unchanged tail, but Textual then cr
 such line before encoding it, which cost more CPU than the bytes saved (in-process paint
 benchmark, one delta a paint on a 160x50 ladder: +0.7 ms encode for -30% bytes).
 
-Adjacent segments that look the same are joined (`merge_segments`) once per built line:
-each segment costs Textual a pass per filter, cut and encode, and the terminal a full
-colour escape (~40 bytes). Measured on a 160x50 ladder row: 10 segments -> 5, and the
-bytes of a repaint down by about a third.
+A subclass makes each line with `line(segments, width, pad)`: adjacent segments that look
+the same joined (`merge_segments`), padded or cut to the width, one `Strip` whose length is
+known. Each segment costs the terminal a full colour escape (~40 bytes) and Textual a pass
+per filter, cut and encode; each `Strip` costs seven caches. tests/benchmarks/bench_paint.py
+(the real app in-process, 160x50; ladder rows 9.6 -> 6.6 segments): one delta a paint, bytes
+per paint 6341 -> ~5100; ten deltas a paint, 17188 -> ~13500. Joining the strips after they
+were built (a second Strip per row) cost more than Textual saved: +0.7 ms a paint at ten
+deltas.
 
 Colours come from component classes (`component_styles()`); when the theme changes them,
 `restyle()` drops every cache and rebuilds the picture at once (see widgets/styled.py).
@@ -26,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -46,9 +49,6 @@ class StripView(StyledWidget):
         self._strips_size: Size | None = None  # the size the cached strips were built for
         self._last_now = 0.0  # the clock of the last repaint (a restyle redraws that moment)
         self.repaints = 0
-        # Built strip -> its merged form, by identity (kept with the strip, so an id is never
-        # reused while cached): an unchanged row is merged once, and stays the same object.
-        self._merged: dict[int, tuple[Strip, Strip]] = {}
 
     def _key(self) -> tuple[object, ...]:
         """Everything the picture depends on; a change means a repaint."""
@@ -77,14 +77,13 @@ class StripView(StyledWidget):
 
     def restyle(self) -> None:
         self.clear_caches()
-        self._merged.clear()
         self.repaint(self._last_now)
 
     def repaint(self, now: float = 0.0) -> None:
         self._last_now = now
         old, old_size = self._strips, self._strips_size
         size = self.size
-        self._strips = new = self._merge(self._build(now))
+        self._strips = new = self._build(now)
         self._strips_size = size
         self._drawn = self._key()
         self.repaints += 1
@@ -95,16 +94,16 @@ class StripView(StyledWidget):
         if regions:
             self.refresh(*regions)
 
-    def _merge(self, built: list[Strip]) -> list[Strip]:
-        cache, fresh = self._merged, {}
-        for strip in built:
-            key = id(strip)
-            hit = cache.get(key)
-            if hit is None or hit[0] is not strip:
-                hit = (strip, Strip(merge_segments(strip), strip.cell_length))
-            fresh[key] = hit
-        self._merged = fresh
-        return [fresh[id(strip)][1] for strip in built]
+    @staticmethod
+    def line(segments: Iterable[Segment], width: int, pad: Style) -> Strip:
+        """One line of `width` cells: same-look segments joined, padded with `pad` (or cut)."""
+        merged = merge_segments(segments)
+        cells = sum(seg.cell_length for seg in merged)
+        if cells < width:
+            merged.append(Segment(" " * (width - cells), pad))
+        elif cells > width:
+            return Strip(merged, cells).crop(0, width)
+        return Strip(merged, width)
 
     def on_resize(self) -> None:
         self._drawn = None
@@ -117,7 +116,7 @@ class StripView(StyledWidget):
             # draw now, so this screen update shows the picture instead of blank lines and
             # the owner's next paint another update.
             self._drawn = None
-            self._strips = self._merge(self._build(self._last_now))
+            self._strips = self._build(self._last_now)
             self._strips_size = size
             self._drawn = self._key()
             self.repaints += 1
@@ -165,29 +164,6 @@ def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
     if texts:
         out.append(Segment("".join(texts), style))
     return out
-
-
-def changed_end(old: Strip, new: Strip, width: int) -> int:
-    """The cell after the last one that differs between two lines of `width` cells (0: none).
-
-    Compares from the right: whole segments first, then the characters of the first
-    segment pair that differs, when both have one style and one cell per character."""
-    a, b = list(old), list(new)
-    same = 0
-    while a and b and a[-1] == b[-1]:
-        same += b.pop().cell_length
-        a.pop()
-    if not a and not b:
-        return 0
-    if a and b:
-        ta, tb = a[-1].text, b[-1].text
-        if (a[-1].style == b[-1].style and len(ta) == cell_len(ta)
-                and len(tb) == cell_len(tb)):
-            n = 0
-            while n < len(ta) and n < len(tb) and ta[-1 - n] == tb[-1 - n]:
-                n += 1
-            same += n
-    return max(0, width - same)
 
 
 def changed_lines(old: list[Strip], new: list[Strip], width: int) -> list[Region]:

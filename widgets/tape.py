@@ -129,10 +129,9 @@ class TapeView(StripView):
         header += [*lead_split(_GAP + "Price".rjust(pw), hs), *lead_split(_GAP + "Size".rjust(sw), hs)]
         if self.min_size:
             header += lead_split(f"  ≥{self.min_size:g}", hs)
-        lines = [Strip(header).adjust_cell_length(width, hs)]
+        lines = [self.line(header, width, hs)]
         if not trades:
-            lines.append(Strip(lead_split(" no trades yet", st["empty"])).adjust_cell_length(
-                width, st["empty"]))
+            lines.append(self.line(lead_split(" no trades yet", st["empty"]), width, st["empty"]))
         big = self.threshold()
         tz = self.tz
         for i, trade in enumerate(trades):
@@ -151,7 +150,7 @@ class TapeView(StripView):
             segs += [*lead_split(prices[i], style), gap(_GAP, style),
                      *lead_split(sizes[i], style), gap(" ", style), Segment(marks[i], style),
                      gap(" ", style)]
-            lines.append(Strip(segs).adjust_cell_length(width, st["empty"]))
+            lines.append(self.line(segs, width, st["empty"]))
         blank = Strip.blank(width, st["empty"])
         lines.extend([blank] * (height - len(lines)))
         return lines[:height]

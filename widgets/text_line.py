@@ -7,7 +7,8 @@ The line is drawn with the Line API from one cached `Strip` (the widget's own co
 background under the text's styles), not through `render()`: Textual's content path lays
 the text out again on every refresh, measured at ~0.3-0.5 ms per refresh of a 160-cell
 header against ~0.03 ms for a cached strip (issue 11, the header changes with nearly every
-book update). A change refreshes the line only up to its last changed cell.
+book update). The line is written whole: a region ending at its last changed cell saved
+~60 bytes a paint and cost Textual a crop (+0.1 ms, tests/benchmarks/bench_paint.py).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from collections.abc import Mapping
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.strip import Strip
 
-from dfx_tui.widgets.strip_view import changed_end, merge_segments
+from dfx_tui.widgets.strip_view import merge_segments
 from dfx_tui.widgets.styled import StyledWidget
 
 PLAIN = Style()
@@ -56,9 +57,8 @@ class TextLine(StyledWidget):
         if old is None or not width:
             self.refresh()
             return True
-        end = changed_end(old, self._line(width), width)
-        if end:
-            self.refresh(Region(0, 0, end, 1))
+        if self._line(width) != old:
+            self.refresh()
         return True
 
     @property
