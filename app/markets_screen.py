@@ -1,27 +1,30 @@
-"""The main screen: one tab per market, the status bar, the footer, and the market keys.
+"""The main screen: a tab line, one market view, the status bar, the footer and the keys.
 
 The screen owns its tabs and the actions on them (jump, next, previous, close, pause, help,
-quit); grouping and depth act on the visible `MarketPane`. Opening and closing a market also
-changes the feed's subscription, so those go out as `AddMarketRequest` / `CloseMarketRequest`
-messages, handled by the app that owns the feed (which then calls `add_tab` / `remove_tab`).
+quit); grouping and depth act on the `MarketPane`, which shows the active market. Opening and
+closing a market also changes the feed's subscription, so those go out as `AddMarketRequest`
+/ `CloseMarketRequest` messages, handled by the app that owns the feed (which then calls
+`add_market` / `remove_market`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static
 
 from dfx_tui.app.alerts import AlertCommands, watcher_of
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.export import export_dir, export_market, screenshot_path
-from dfx_tui.book.state import ConnectionStatus
+from dfx_tui.book.state import ConnectionStatus, Market
 from dfx_tui.widgets.add_market import AddMarketScreen
 from dfx_tui.widgets.confirm_quit import ConfirmQuitScreen
 from dfx_tui.widgets.help_screen import HelpScreen, help_rows
@@ -33,13 +36,15 @@ from dfx_tui.widgets.market_commands import (
     ShowMarketRequest,
 )
 from dfx_tui.widgets.market_pane import MarketPane
+from dfx_tui.widgets.market_tabs import MarketTabs
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.status_bar import StatusBar
+from dfx_tui.widgets.tape_controls import lower_min, raise_min, shift_tiers
 from dfx_tui.widgets.ticker_text import catalog_of
+from dfx_tui.widgets.view_state import MarketViewState
 
 if TYPE_CHECKING:
     from dfx_tui.app.feed.replay_control import ReplayControl
-from dfx_tui.widgets.tape_controls import lower_min, raise_min, shift_tiers
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16  # below this a notice replaces the panes
 WIDE_WIDTH = 110  # from this width the ladder and the tape sit side by side
@@ -60,9 +65,23 @@ def pane_id(market: str) -> str:
     return f"market-{market}"
 
 
+class MarketShown(Message):
+    """The market view now shows another market (the app re-arms the feed's hook for it)."""
+
+    def __init__(self, market: str) -> None:
+        super().__init__()
+        self.market = market
+
+
 class MarketsScreen(Screen[None]):
     """Every key is a `Binding` with an id (a keymap rebinds it by id). The tooltip says what
-    the key does: the help screen shows it, and the command palette offers it as a command."""
+    the key does: the help screen shows it, and the command palette offers it as a command.
+
+    One `MarketPane` shows the active market; a switch swaps its market (`show_market`) and
+    repaints it, with each market's view settings kept here (`views`). Issue 11: a
+    `TabbedContent` with a pane per market laid a hidden pane out again on every switch
+    (p99 ~200 ms at 10 fps; here a switch costs one full repaint of the pane).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *[Binding(str(i), f"jump({i})", f"Tab {i}", show=False, id=f"tab-{i}", group=TAB_JUMPS)
@@ -151,29 +170,46 @@ class MarketsScreen(Screen[None]):
     ]
     COMMANDS = {MarketCommands, KeyCommands, AlertCommands}
 
-    def __init__(self, panes: list[MarketPane], known_markets: tuple[str, ...] = ()) -> None:
+    def __init__(self, pane: MarketPane, markets: list[Market],
+                 known_markets: tuple[str, ...] = (),
+                 on_ready: Callable[[], None] | None = None) -> None:
         super().__init__(id="markets-screen")
-        self._initial = panes
+        self.pane = pane
+        self.on_ready = on_ready  # the first paint, called once the widgets are styled
+        self._ready = False
         self.known_markets = known_markets  # suggested by the add dialog and the palette
-        self.tabbed = TabbedContent(id="markets")
+        self._markets: dict[str, Market] = {m.name: m for m in markets}
+        self._markets.setdefault(pane.market.name, pane.market)
+        self.views: dict[str, MarketViewState] = {name: pane.view_for(name)
+                                                  for name in self._markets}
+        self.views[pane.market.name] = pane.view
+        self.tabs = MarketTabs(list(self._markets), pane.market.name, id="tabs")
         self.status_bar = StatusBar(id="status")
         self.paused = False
         self._last_tick: tuple[float, ConnectionStatus, str | None] | None = None
-        self._active: tuple[str, MarketPane] | None = None
         self._last_quit = -1e9
 
     def compose(self) -> ComposeResult:
-        with self.tabbed:
-            for pane in self._initial:
-                with TabPane(pane.market.name, id=pane_id(pane.market.name)):
-                    yield pane
+        yield self.tabs
+        yield self.pane
         yield Static("", id="too-small")
         yield self.status_bar
         yield Footer(compact=True)
 
     # ----------------------------------------------------------------- layout
+    def on_mount(self) -> None:
+        # The widgets are mounted and styled: paint now, so the first screen update after
+        # the first layout already shows the book if it came (a cold start drew the
+        # empty frame first, then the book ~55 ms later).
+        self._ready = True
+        if self.on_ready is not None:
+            self.on_ready()
+
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
+        # The widgets have their new sizes after this layout: draw them then (the app's
+        # clock only paints when data or time asks for it).
+        self.call_after_refresh(self.repaint_now)
 
     def fit(self, width: int, height: int) -> None:
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
@@ -183,70 +219,90 @@ class MarketsScreen(Screen[None]):
                 f"Terminal too small: {width}x{height}\nneed at least {MIN_WIDTH}x{MIN_HEIGHT}")
         narrow = width < WIDE_WIDTH
         self.set_class(narrow, "-narrow")
-        for pane in self.query(MarketPane):
-            pane.set_class(narrow, "-narrow")
+        self.pane.set_class(narrow, "-narrow")
 
     # ----------------------------------------------------------------- the clock's view
     def tick(self, now: float, status: ConnectionStatus, tag: str | None = None) -> None:
-        """One clock tick: the status bar, then (unless paused) the visible pane only."""
+        """One paint: the status bar and the tab line, then (unless paused) the market view.
+        Each redraws only what changed."""
         self._last_tick = (now, status, tag)
+        if not self._ready:  # not styled yet: painted from on_mount
+            return
         self.status_bar.update_view(status, now, paused=self.paused, tag=tag)
+        self.tabs.maybe_repaint(now)
         if self.paused or self.has_class("-too-small"):
             return
-        pane = self.active_pane()
-        if pane is not None:
-            pane.tick(now, status.state)
+        self.pane.tick(now, status.state)
 
-    def active_pane(self) -> MarketPane | None:
-        # Asked on every clock tick: remember the answer for the active tab id.
-        active = self.tabbed.active
-        cached = self._active
-        if cached is not None and cached[0] == active and cached[1].is_attached:
-            return cached[1]
-        self._active = None
-        if not active:
+    def repaint_now(self) -> None:
+        """Paint again with the last tick's time and status (after a resize or a switch)."""
+        if self._last_tick is not None:
+            self.tick(*self._last_tick)
+
+    def next_change(self) -> float | None:
+        """When the market view shown changes with time alone (a flash ends), if it does."""
+        if self.paused or self.has_class("-too-small"):
             return None
-        # A DOM query, not `TabbedContent.active_pane`, which raises NoMatches when its
-        # content switcher is not mounted (seen once as a test app shut down).
-        found = next(iter(self.tabbed.query(f"#{active} > MarketPane").results(MarketPane)),
-                     None)
-        if found is not None:
-            self._active = (active, found)
-        return found
+        return self.pane.next_change()
 
-    def current_market(self) -> str | None:
-        pane = self.active_pane()
-        return pane.market.name if pane is not None else None
+    def active_pane(self) -> MarketPane:
+        return self.pane
+
+    def current_market(self) -> str:
+        return self.pane.market.name
 
     # ----------------------------------------------------------------- tabs
     @property
     def open_markets(self) -> tuple[str, ...]:
-        return tuple(pane.market.name for pane in self.query(MarketPane))
-
-    def _pane_ids(self) -> list[str]:
-        return [p.id for p in self.tabbed.query(TabPane) if p.id]
+        return tuple(self._markets)
 
     def show(self, market: str) -> None:
-        if pane_id(market) in self._pane_ids():
-            self.tabbed.active = pane_id(market)
-
-    async def add_tab(self, pane: MarketPane) -> None:
-        """Open a tab for a new market's pane and switch to it."""
-        name = pane.market.name
-        pane.set_class(self.has_class("-narrow"), "-narrow")
-        await self.tabbed.add_pane(TabPane(name, pane, id=pane_id(name)))
-        self.tabbed.active = pane_id(name)
-
-    async def remove_tab(self, market: str) -> None:
-        """Close a market's tab; the tab that took its place becomes active."""
-        ids = self._pane_ids()
-        if pane_id(market) not in ids:
+        """Show an open market: the same widgets, its book, tape and view settings."""
+        target = self._markets.get(market)
+        if target is None or target is self.pane.market:
             return
-        index = ids.index(pane_id(market))
-        await self.tabbed.remove_pane(pane_id(market))
-        remaining = self._pane_ids()
-        if remaining:
-            self.tabbed.active = remaining[min(index, len(remaining) - 1)]
+        self.pane.show_market(target, self.views[market])
+        self.tabs.show(list(self._markets), market)
+        # Drawn now, even when paused (a paused view freezes what it shows, and shows the
+        # market it switched to once).
+        if self._last_tick is not None and self._ready and not self.has_class("-too-small"):
+            now, status, _tag = self._last_tick
+            self.pane.tick(now, status.state)
+        self.post_message(MarketShown(market))
+
+    def add_market(self, market: Market) -> None:
+        """Open a tab for a new market and switch to it."""
+        self._markets[market.name] = market
+        self.views.setdefault(market.name, self.pane.view_for(market.name))
+        self.tabs.show(list(self._markets), self.tabs.active)
+        self.show(market.name)
+
+    def remove_market(self, market: str) -> None:
+        """Close a market's tab; the tab that took its place becomes active (the last stays)."""
+        names = list(self._markets)
+        if market not in names or len(names) <= 1:
+            return
+        index = names.index(market)
+        del self._markets[market]
+        del self.views[market]
+        remaining = list(self._markets)
+        if market == self.pane.market.name:
+            self.show(remaining[min(index, len(remaining) - 1)])
+        self.tabs.show(remaining, self.pane.market.name)
+
+    def sync_markets(self, markets: dict[str, Market]) -> None:
+        """Follow the feed's markets: a market closed and opened again is a new `Market`,
+        with fresh view settings. The market in view stays in view while it is open."""
+        active = self.current_market()
+        for name, market in markets.items():
+            if self._markets.get(name) is not market:
+                self._markets[name] = market
+                self.views[name] = self.pane.view_for(name)
+        for name in [n for n in self._markets if n not in markets]:
+            self.remove_market(name)
+        if active in self._markets:
+            self.show(active)
+        self.tabs.show(list(self._markets), self.pane.market.name)
 
     def on_show_market_request(self, message: ShowMarketRequest) -> None:
         message.stop()
@@ -254,15 +310,14 @@ class MarketsScreen(Screen[None]):
 
     # ----------------------------------------------------------------- actions
     def action_jump(self, number: int) -> None:
-        ids = self._pane_ids()
-        if 1 <= number <= len(ids):
-            self.tabbed.active = ids[number - 1]
+        names = list(self._markets)
+        if 1 <= number <= len(names):
+            self.show(names[number - 1])
 
     def _step_tab(self, delta: int) -> None:
-        ids = self._pane_ids()
-        if ids:
-            index = ids.index(self.tabbed.active) if self.tabbed.active in ids else 0
-            self.tabbed.active = ids[(index + delta) % len(ids)]
+        names = list(self._markets)
+        index = names.index(self.current_market())
+        self.show(names[(index + delta) % len(names)])
 
     def action_next_tab(self) -> None:
         self._step_tab(1)
@@ -281,24 +336,17 @@ class MarketsScreen(Screen[None]):
         self.app.push_screen(AddMarketScreen(suggestions, catalog_of(self.app)), added)
 
     def action_close_market(self) -> None:
-        name = self.current_market()
-        if name is not None:
-            self.post_message(CloseMarketRequest(name))
+        self.post_message(CloseMarketRequest(self.current_market()))
 
     def action_group(self, delta: int) -> None:
-        pane = self.active_pane()
-        if pane is not None:
-            pane.change_group(delta, repaint=not self.paused)
+        self.pane.change_group(delta, repaint=not self.paused)
 
     def action_depth(self) -> None:
-        pane = self.active_pane()
-        if pane is not None:
-            pane.cycle_depth(repaint=not self.paused)
+        self.pane.cycle_depth(repaint=not self.paused)
 
     def action_pause(self) -> None:
         self.paused = not self.paused
-        if self._last_tick is not None:
-            self.tick(*self._last_tick)  # show PAUSED (or the live view) now, not next tick
+        self.repaint_now()  # show PAUSED (or the live view) now, not at the next paint
 
     def action_help(self) -> None:
         rows = help_rows((active.binding for active in self.active_bindings.values()),
@@ -407,11 +455,10 @@ class MarketsScreen(Screen[None]):
         if (pane := self.active_pane()) is not None:
             pane.ladder.toggle_short_prices()
             self._show(pane)
+
     # ----------------------------------------------------------------- issue 13 actions
     def action_toggle_body(self, body: str) -> None:
-        pane = self.active_pane()
-        if pane is None:
-            return
+        pane = self.pane
         if body == "heatmap":
             pane.toggle_body("heatmap", repaint=not self.paused)
         elif body == "depth":
@@ -432,9 +479,7 @@ class MarketsScreen(Screen[None]):
         return export_dir(config.export_dir if isinstance(config, AppConfig) else None)
 
     def action_export(self) -> None:
-        pane = self.active_pane()
-        if pane is None:
-            return
+        pane = self.pane
         try:
             paths = export_market(pane.market, self._export_folder(), time.time())
         except OSError as exc:

@@ -70,31 +70,32 @@ def test_status_text_shows_everything_inertly():
 
 
 # ------------------------------------------------------------------ the app
-async def test_repaints_only_on_change_and_only_the_visible_tab():
-    app = fixed_app(fps=50)
+async def test_repaints_only_on_change_and_only_the_shown_market():
+    app = fixed_app(fps=50)  # a fixed feed has no `watch` hook: the app polls it at the fps
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
-        panes = list(app.query(MarketPane))
-        btc, eth = panes
-        first = btc.ladder.repaints
-        assert first >= 1 and eth.ladder.repaints == 0  # the hidden tab never painted
-        ticks = app.ticks
+        pane = app.active_pane()
+        assert len(app.query(MarketPane)) == 1  # one market view for every tab
+        btc, eth = fixed_feed(app).markets["BTC_USDT"], fixed_feed(app).markets["ETH_USDT"]
+        first = pane.ladder.repaints
+        assert first >= 1 and pane.market is btc
+        ticks, tape = app.ticks, pane.tape.repaints
         await pilot.pause(0.3)
         assert app.ticks > ticks + 3  # the clock ran...
-        assert btc.ladder.repaints == first  # ...but nothing changed, so no repaint
-        assert btc.tape.repaints == btc.tape.repaints
-        eth.market.book.apply_update([[eth.market.book.asks(1)[0][0], "1.0000"]], None)
+        assert (pane.ladder.repaints, pane.tape.repaints) == (first, tape)  # ...nothing changed
+        eth.book.apply_update([[eth.book.asks(1)[0][0], "1.0000"]], None)
         await pilot.pause(0.2)
-        assert eth.ladder.repaints == 0  # hidden: still not painted
-        price = btc.market.book.bids(1)[0][0]
-        btc.market.book.apply_update(None, [[price, "7.7777"]])
+        assert pane.ladder.repaints == first  # not shown: not painted
+        price = btc.book.bids(1)[0][0]
+        btc.book.apply_update(None, [[price, "7.7777"]])
         await pilot.pause(0.1)
         app.on_clock()
-        assert btc.ladder.repaints > first
-        assert any("7.7777" in line for line in text_of(btc.ladder))
+        assert pane.ladder.repaints > first
+        assert any("7.7777" in line for line in text_of(pane.ladder))
         await pilot.press("2")
-        await pilot.pause(0.1)
-        assert eth.ladder.repaints >= 1
+        assert pane.market is eth and pane.ladder.book is eth.book  # swapped, drawn at once
+        assert any(eth.book.asks(1)[0][0] in line for line in text_of(pane.ladder))
+        assert "ETH_USDT" in pane.header.plain
 
 
 async def test_size_change_flashes_then_fades():

@@ -152,6 +152,18 @@ class LadderView(StripView):
                                     self.group))
         return True
 
+    def show_book(self, book: OrderBook, analytics: MarketAnalytics,
+                  view: MarketViewState) -> None:
+        """Show another market's book, histories and view settings (the market view switched
+        market): nothing of the old book's picture carries over (flashes, bar scale), and the
+        next repaint draws it whole."""
+        self.book, self.analytics, self.view = book, analytics, view
+        self.group_index, self.depth_mode = view.group_index, view.depth_mode
+        self._shown.clear()
+        self._flashes.clear()
+        self._bar_scale = 0.0
+        self._drawn = None
+
     def cycle_depth(self) -> int:
         self.depth_mode = DEPTH_MODES[(DEPTH_MODES.index(self.depth_mode) + 1) % len(DEPTH_MODES)]
         self._bar_scale = 0.0
@@ -242,6 +254,10 @@ class LadderView(StripView):
     def needs_repaint(self) -> bool:
         """The book, the size or a setting changed, or a flash is running."""
         return bool(self._flashes) or super().needs_repaint()
+
+    def next_change(self) -> float | None:
+        """When the first running flash ends."""
+        return min((end for end, _up in self._flashes.values()), default=None)
 
     # ----------------------------------------------------------------- drawing
     def clear_caches(self) -> None:

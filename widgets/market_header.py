@@ -139,6 +139,12 @@ class MarketHeader(TextLine):
         self.sparkline = Sparkline()
         self._wall_now: float | None = None
 
+    def show_market(self, market: Market) -> None:
+        """Show another market's line at the next `update_view`."""
+        self.market = market
+        self.sparkline = Sparkline()  # its cache is of the old market's mids
+        self._key = None
+
     def update_view(self, label: str | None, wall_now: float | None = None) -> bool:
         """`wall_now`: the histories' clock, for the mid sparkline (None: no sparkline)."""
         m = self.market

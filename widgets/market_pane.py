@@ -1,7 +1,10 @@
-"""One market tab: header line, ladder and tape (side by side when wide, stacked when narrow).
+"""The market view: header line, ladder and tape (side by side when wide, stacked when narrow).
 
-In the ladder's place the body can show the liquidity heatmap or the depth chart instead
-(`show_body`): all three are mounted once and only the one shown is displayed and repainted.
+One view for every open market: `show_market` swaps the market it shows (book, histories,
+tape, header, charts, and that market's `MarketViewState`), so a tab switch is a repaint, not
+a mount or a layout (issue 11). In the ladder's place the body can show the liquidity heatmap
+or the depth chart instead (`show_body`): all three are mounted once and only the one shown
+is displayed and repainted.
 """
 
 
@@ -53,9 +56,9 @@ def state_label(link: LinkState, market: MarketState) -> str | None:
 
 
 class MarketPane(Widget):
-    """Everything shown for one market. The app's clock calls `tick()` on the visible pane;
-    the grouping and depth keys act on the visible pane through `change_group` and
-    `cycle_depth`."""
+    """Everything shown for the active market. The app's clock calls `tick()`; the grouping
+    and depth keys act through `change_group` and `cycle_depth`, which keep the choice in the
+    market's `view`."""
 
     DEFAULT_CSS = """
     MarketPane {
@@ -98,11 +101,13 @@ class MarketPane(Widget):
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.market = market
-        settings = settings if settings is not None else TraderSettings()
+        self.settings = settings if settings is not None else TraderSettings()
         # The market's view settings, shared by its widgets (cursor, modes, tape filters).
-        self.view = view if view is not None else view_state_for(market.name, settings)
-        self.header = MarketHeader(market, imbalance_bps=settings.imbalance_bps)
+        self.view = view if view is not None else self.view_for(market.name)
+        self.header = MarketHeader(market, imbalance_bps=self.settings.imbalance_bps)
         self.ladder = LadderView(market.book, market.analytics, self.view)
+        self.ladder.group_index, self.ladder.depth_mode = (self.view.group_index,
+                                                           self.view.depth_mode)
         self.tape = TapeView(market.tape, self.view, tz=tz)
         self.label: str | None = None
         self._last_tick: tuple[float, LinkState] | None = None
@@ -111,6 +116,18 @@ class MarketPane(Widget):
         self.heatmap = HeatmapView(market, view=self.view, tz=tz, wall_clock=wall_clock)
         self.depth_chart = DepthChartView(market.book, view=self.view)
         self.heatmap.display = self.depth_chart.display = False
+
+    def view_for(self, market: str) -> MarketViewState:
+        """A newly opened market's view settings, as the config file starts them."""
+        return view_state_for(market, self.settings)
+
+    def show_market(self, market: Market, view: MarketViewState) -> None:
+        """Show another market with its view settings; painted at the next `tick`."""
+        self.market, self.view = market, view
+        self.header.show_market(market)
+        self.ladder.show_book(market.book, market.analytics, view)
+        self.tape.show_tape(market.tape, view)
+        self.show_charts_for(market, view)
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -133,18 +150,25 @@ class MarketPane(Widget):
         painted += int(self.tape.maybe_repaint(now))
         return painted
 
+    def next_change(self) -> float | None:
+        """When something shown changes with time alone (a flash ends), if anything does."""
+        times = [t for t in (self.ladder.next_change(), self.tape.next_change())
+                 if t is not None]
+        return min(times, default=None)
+
     def change_group(self, delta: int, *, repaint: bool = True) -> bool:
         """Coarser (`delta` > 0) or finer price grouping (of the heatmap's rows while it is
         shown); False when already at the end."""
         shown = self.heatmap if self.view.body == "heatmap" else self.ladder
         changed = shown.change_group(delta)
+        self.view.group_index = self.ladder.group_index
         if changed and repaint:
             self.repaint_now()
         return changed
 
     def cycle_depth(self, *, repaint: bool = True) -> None:
         """Next ladder depth (auto, 5, 10, 20, 50); the ladder's header line shows it."""
-        self.ladder.cycle_depth()
+        self.view.depth_mode = self.ladder.cycle_depth()
         if repaint:
             self.repaint_now()
 

@@ -5,9 +5,21 @@ calls `maybe_repaint(now)` on its clock; `render_line(y)` only indexes the cache
 nothing is rebuilt per frame or per feed message.
 
 A repaint refreshes only the lines that differ from the last picture: Textual then renders,
-composes and writes just those lines (measured by tests/benchmarks/bench_app.py, the
-compositor and the terminal output are most of a repaint's cost). A subclass that reuses
-the same `Strip` object for an unchanged line makes that check an identity test.
+composes and writes just those lines (bench_app: the compositor and the terminal output are
+most of a repaint's cost). A subclass that reuses the same `Strip` object for an unchanged
+line makes that check an identity test. A changed line is written whole: a region ending at
+its last changed cell saves the bytes of the unchanged tail, but Textual then crops every
+such line before encoding it, which cost more CPU than the bytes saved (in-process paint
+benchmark, one delta a paint on a 160x50 ladder: +0.7 ms encode for -30% bytes).
+
+A subclass makes each line with `line(segments, width, pad)`: adjacent segments that look
+the same joined (`merge_segments`), padded or cut to the width, one `Strip` whose length is
+known. Each segment costs the terminal a full colour escape (~40 bytes) and Textual a pass
+per filter, cut and encode; each `Strip` costs seven caches. tests/benchmarks/bench_paint.py
+(the real app in-process, 160x50; ladder rows 9.6 -> 6.6 segments): one delta a paint, bytes
+per paint 6341 -> ~5100; ten deltas a paint, 17188 -> ~13500. Joining the strips after they
+were built (a second Strip per row) cost more than Textual saved: +0.7 ms a paint at ten
+deltas.
 
 Colours come from component classes (`component_styles()`); when the theme changes them,
 `restyle()` drops every cache and rebuilds the picture at once (see widgets/styled.py).
@@ -15,6 +27,11 @@ Colours come from component classes (`component_styles()`); when the theme chang
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
@@ -42,6 +59,11 @@ class StripView(StyledWidget):
 
     def needs_repaint(self) -> bool:
         return self._drawn != self._key()
+
+    def next_change(self) -> float | None:
+        """When the picture changes with time alone (on the clock `repaint` is given), if it
+        does: the owner paints then, instead of on every tick."""
+        return None
 
     def maybe_repaint(self, now: float = 0.0) -> bool:
         """Repaint if anything the picture depends on changed. Cheap if not."""
@@ -72,16 +94,76 @@ class StripView(StyledWidget):
         if regions:
             self.refresh(*regions)
 
+    @staticmethod
+    def line(segments: Iterable[Segment], width: int, pad: Style) -> Strip:
+        """One line of `width` cells: same-look segments joined, padded with `pad` (or cut)."""
+        merged = merge_segments(segments)
+        cells = sum(seg.cell_length for seg in merged)
+        if cells < width:
+            merged.append(Segment(" " * (width - cells), pad))
+        elif cells > width:
+            return Strip(merged, cells).crop(0, width)
+        return Strip(merged, width)
+
     def on_resize(self) -> None:
         self._drawn = None
         self._strips_size = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        size = self.size
+        if self._strips_size != size and size.width > 0 and size.height > 0:
+            # Laid out at a new size (the first layout, a resize) and not drawn for it yet:
+            # draw now, so this screen update shows the picture instead of blank lines and
+            # the owner's next paint another update.
+            self._drawn = None
+            self._strips = self._build(self._last_now)
+            self._strips_size = size
+            self._drawn = self._key()
+            self.repaints += 1
+        width = size.width
         if 0 <= y < len(self._strips):
             strip = self._strips[y]
             return strip if strip.cell_length == width else strip.adjust_cell_length(width)
         return Strip.blank(width, self.rich_style)
+
+
+_NOT_ITALIC = Style(italic=False)
+
+
+@lru_cache(maxsize=4096)
+def same_look(a: Style | None, b: Style | None) -> bool:
+    """Whether two styles draw the same: equal, or equal but for an explicit `italic=False`
+    (widgets/columns.py marks padding segments with it to keep them apart)."""
+    if a is b or a == b:
+        return True
+    if a is None or b is None or a.italic or b.italic:
+        return False
+    return a + _NOT_ITALIC == b + _NOT_ITALIC
+
+
+def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
+    """Adjacent segments that look the same, joined. A segment that starts with a space gets
+    nothing appended: an exported SVG would drop the spaces leading its text (librsvg), which
+    is why widgets/columns.py `lead_split` keeps leading spaces in a segment of their own."""
+    out: list[Segment] = []
+    texts: list[str] = []  # the run being joined
+    style: Style | None = None
+    joinable = False  # the run may take more (no control codes, starts with a non-space)
+    for text, seg_style, control in segments:
+        if joinable and not control and same_look(style, seg_style):
+            texts.append(text)
+            continue
+        if texts:
+            out.append(Segment("".join(texts), style))
+        if control:
+            out.append(Segment(text, seg_style, control))
+            texts, joinable = [], False
+            continue
+        texts, style = [text], seg_style
+        joinable = text[:1] not in ("", " ")
+    if texts:
+        out.append(Segment("".join(texts), style))
+    return out
 
 
 def changed_lines(old: list[Strip], new: list[Strip], width: int) -> list[Region]:

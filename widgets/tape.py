@@ -118,6 +118,14 @@ class TapeView(StripView):
         self.scroll_back = 0
         self._pinned: int | None = None
 
+    def show_tape(self, tape: TradeTape, view: MarketViewState) -> None:
+        """Show another market's tape with its view settings; the next repaint draws it
+        whole, from the newest trade."""
+        self.tape, self.view = tape, view
+        self._auto = (-1, ())
+        self.scroll_back, self._pinned = 0, None
+        self._drawn = None
+
     def _key(self) -> tuple[object, ...]:
         view = self.view
         return (self.tape.version, self.size.width, self.size.height, self.stale,
@@ -194,7 +202,7 @@ class TapeView(StripView):
             notes.insert(0, f"{back} newer above")  # first: the tape is not live
         if notes:
             header += lead_split("  " + " ".join(notes), hs)
-        out = [Strip(header).adjust_cell_length(width, hs)]
+        out = [self.line(header, width, hs)]
         if not lines_shown:
             out.append(Strip(lead_split(" no trades yet", st["empty"])).adjust_cell_length(
                 width, st["empty"]))
@@ -221,7 +229,7 @@ class TapeView(StripView):
             if cnt_w:
                 segs += [gap(" ", style), Segment(counts[i].ljust(cnt_w), style)]
             segs.append(gap(" ", style))
-            out.append(Strip(segs).adjust_cell_length(width, st["empty"]))
+            out.append(self.line(segs, width, st["empty"]))
         blank = Strip.blank(width, st["empty"])
         out.extend([blank] * (height - len(out)))
         return out[:height]

@@ -121,6 +121,11 @@ class FeedClient:
         if self.replay is not None:
             return self.replay.clock(time.monotonic())
         return time.time()
+    def watch(self, market: str | None, callback: Callable[[], None] | None) -> None:
+        """Call `callback` once at the next message for `market` or change of the link's
+        state (see `FeedCore.watch`): how the app learns that what it shows changed, without
+        a message per frame."""
+        self.core.watch(market, callback)
 
     def ready(self) -> bool:
         """True once every market has a snapshot and is live, or is REJECTED."""

@@ -65,6 +65,11 @@ class FeedCore:
         self.dialogue = Dialogue(self, wall)  # requests, replies and timers
         self.record_frame: Callable[[Any, float], None] | None = None  # set while recording
         self.on_wake: Callable[[], None] | None = None  # the link's "tick me soon"
+        # The app's "paint soon" hook (`watch`): armed for one market, it fires once, at the
+        # next message for that market or the next change of the link's state, and disarms.
+        # One comparison per message while disarmed, instead of a UI message per frame.
+        self._watched: str | None = None
+        self._on_watched: Callable[[], None] | None = None
         self._notify = notify
         self._synced = self.subs.synced  # the same set (only ever cleared): read per delta
         self._got_data = False
@@ -101,6 +106,20 @@ class FeedCore:
             self.add_market(key)
         if list(self.markets) != keys:  # tab order follows the given order
             self.markets = {k: self.markets[k] for k in keys}
+
+    def watch(self, market: str | None, callback: Callable[[], None] | None) -> None:
+        """Call `callback` once, at the next depth or trades message for `market` or the next
+        change of the link's state (`set_link`: connecting, reconnecting, stale...), then
+        disarm; None disarms. It runs inside the data path, before the message is applied:
+        it must only schedule work (the app's paint clock does `loop.call_at`)."""
+        self._watched = market if callback is not None else None
+        self._on_watched = callback
+
+    def _fire_watch(self) -> None:
+        callback = self._on_watched
+        self._watched = self._on_watched = None
+        if callback is not None:
+            callback()
 
     def ready(self) -> bool:
         """Every market has its snapshot and is live, or was rejected."""
@@ -177,6 +196,8 @@ class FeedCore:
         ms = market.status
         ms.messages += 1
         ms.last_message_at = received_at
+        if name == self._watched:
+            self._fire_watch()
         if not self._got_data:  # the first market data on this connection
             self._got_data = True
             self.backoff.reset()
@@ -322,6 +343,8 @@ class FeedCore:
         self.status.state = state
         if error is not None:
             self.status.last_error = inert_text(error, ERROR_LIMIT)
+        if self._on_watched is not None:  # shown on the status bar: worth a paint soon
+            self._fire_watch()
 
     def _set_state(self, market: Market, state: MarketState, error: str | None) -> None:
         market.status.state = state

@@ -10,8 +10,10 @@ so nothing of the app changes:
   repaint that shows the stamped change (it refreshed some line), followed by a screen
   update in which the ladder's lines were rendered, is "drawn"; the sample is (drawn at,
   frame index, arrival time);
-- a tab switch (``TabbedContent.active`` changed) is drawn at the first screen update that
-  renders the new tab's ladder with its current book version; reported at once;
+- a tab switch (the screen's ``current_market()`` changed) is drawn at the first screen update
+  that renders the shown ladder with the new market's current book version; reported at once.
+  The shown ladder is ``app.active_pane().ladder``: one per market with a tabbed view, or the
+  one market view whose book is swapped, so the probe measures either;
 - a regroup (the visible ladder built with another ``group_index``, e.g. after ``+``/``-``) is
   drawn at the next screen update that renders the ladder; reported at once ("ordinary
   repaint": a key that redraws the whole ladder without switching tabs);
@@ -51,7 +53,8 @@ class Probe:
         self.feed = feed
         self.out = out
         self.ladders: dict[str, Any] = {}  # pane id -> LadderView
-        self.painted_version: dict[int, int] = {}  # id(ladder) -> book version last built
+        # (id(ladder), id(book)) -> version of that book the ladder last built
+        self.painted_version: dict[tuple[int, int], int] = {}
         self.active = ""
         self.vis_ladder: Any = None
         self.vis_book: Any = None
@@ -185,7 +188,7 @@ class Probe:
             self.check_active()
             refreshed[0] = False
             repaint(now)
-            self.painted_version[id(ladder)] = ladder.book.version
+            self.painted_version[(id(ladder), id(ladder.book))] = ladder.book.version
             group = getattr(ladder, "group_index", None)
             regrouped = self.groups.get(id(ladder), group) != group
             self.groups[id(ladder)] = group
@@ -216,14 +219,15 @@ class Probe:
 
     def check_active(self) -> None:
         try:
-            active = self.app._main.tabbed.active
+            active = self.app.markets_screen.current_market()
+            pane = self.app.active_pane()
         except Exception:
             return
-        if active == self.active:
+        if not active or pane is None or active == self.active:
             return
         self.active = active
-        self.vis_ladder = self.ladders.get(active)
-        self.vis_book = None if self.vis_ladder is None else self.vis_ladder.book
+        self.vis_ladder = pane.ladder
+        self.vis_book = pane.ladder.book
         self.first_unpainted = self.painting = None
         self.regroup, self.clock_paint = False, None
         self.rendered = False
@@ -250,7 +254,8 @@ class Probe:
                 self.send({"ev": "regroup", "acted": acted, "built": built, "drawn": now})
         sw, ladder = self.switch, self.vis_ladder
         if sw is not None and ladder is not None and (
-                sw["built"] or self.painted_version.get(id(ladder)) == ladder.book.version):
+                sw["built"] or self.painted_version.get((id(ladder), id(ladder.book)))
+                == ladder.book.version):
             self.switch = None
             if self.ready_sent:
                 self.send({"ev": "tab", "to": sw["to"], "seen": sw["seen"], "drawn": now})
@@ -261,7 +266,7 @@ class Probe:
             await asyncio.sleep(0.02)
             ladder = self.vis_ladder
             if (self.feed.ready() and ladder is not None and ladder.book.has_snapshot
-                    and self.painted_version.get(id(ladder)) is not None
+                    and self.painted_version.get((id(ladder), id(ladder.book))) is not None
                     and self.switch is None and self.feed._ws is not None):
                 break
         ws = self.feed._ws

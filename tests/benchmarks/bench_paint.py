@@ -1,0 +1,106 @@
+"""CPU per paint of the real app, in-process: the app's paint (`on_clock`), then what Textual
+does with it (the compositor's partial update and the terminal encoding of
+`Screen._on_timer_update`), over a fixed stream of dfx-sim model steps on the shown market.
+
+Headless, so no terminal and no other process: steadier than bench_app.py on a shared
+machine, for A/B choices on the render path (issue 11). Prints one JSON object.
+
+    python tests/benchmarks/bench_paint.py [--steps 1] [--paints 400] [--no-merge]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from datetime import UTC
+from typing import Any
+
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.feed_source import FixedFeed, seeded_market
+from dfx_tui.app.sim.market import MarketModel, spec_for
+from dfx_tui.app.tui import DfxApp
+from dfx_tui.book.tape import Trade
+
+MARKETS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SHIB_USDT")
+T0 = 1_750_000_000.0
+
+
+def make_stream(n: int) -> tuple[dict[str, Any], list[tuple[Any, Any, list[Trade]]]]:
+    """A snapshot and `n` steps (asks, bids, trades) of BTC_USDT at 12.5 steps a second."""
+    model = MarketModel(spec_for("BTC_USDT"), 7, now=T0, rate=12.5, trade_rate=2.0)
+    for i in range(200):
+        model.step(T0 + i * 0.05)
+    snap = model.snapshot_wire()
+    steps = []
+    for i in range(n):
+        d = model.step(T0 + 10 + i * 0.08)
+        steps.append((model.side_wire(d.asks), model.side_wire(d.bids),
+                      [Trade.from_wire(dict(t)) for t in d.trades]))
+    return snap, steps
+
+
+async def run(steps_per_paint: int, paints: int) -> dict[str, Any]:
+    snap, steps = make_stream(steps_per_paint * paints)
+    btc = seeded_market("BTC_USDT")
+    btc.book.apply_snapshot(snap["asks"], snap["bids"])
+    feed = FixedFeed([btc, *(seeded_market(m) for m in MARKETS[1:])])
+    clock = [1000.0]
+    # A fixed feed is polled at the fps: 0.001 fps keeps that clock out of the way.
+    app = DfxApp(AppConfig(markets=list(MARKETS), fps=0.001), feed=feed,
+                 clock=lambda: clock[0], tz=UTC, wall_clock=lambda: T0 + clock[0])
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.3)
+        app.on_clock()
+        await pilot.pause(0.1)
+        screen, console = app.screen, app.console
+        compositor = screen._compositor
+        paint = compose = encode = 0.0
+        total_bytes = 0
+        stream = iter(steps)
+        for _ in range(paints):
+            for _ in range(steps_per_paint):
+                asks, bids, trades = next(stream)
+                btc.book.apply_update(asks or None, bids or None)
+                if trades:
+                    btc.tape.apply(False, trades)
+            clock[0] += 0.1
+            feed.status.last_message_at = clock[0] - 0.01
+            c0 = time.process_time()
+            app.on_clock()
+            c1 = time.process_time()
+            dirty = {w for w in screen.walk_children() if w._repaint_regions}
+            compositor.update_widgets(dirty | set(screen._dirty_widgets))
+            screen._dirty_widgets.clear()
+            update = compositor.render_update(screen_stack=app._background_screens)
+            c2 = time.process_time()
+            if update is not None:
+                total_bytes += len(update.render_segments(console))
+            c3 = time.process_time()
+            paint, compose, encode = paint + c1 - c0, compose + c2 - c1, encode + c3 - c2
+    return {"paint_ms": round(paint / paints * 1e3, 3),
+            "compose_ms": round(compose / paints * 1e3, 3),
+            "encode_ms": round(encode / paints * 1e3, 3),
+            "total_ms": round((paint + compose + encode) / paints * 1e3, 3),
+            "bytes_per_paint": total_bytes // paints}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=1, help="model steps between paints")
+    ap.add_argument("--paints", type=int, default=400)
+    ap.add_argument("--no-merge", action="store_true",
+                    help="strips as built, adjacent same-look segments not joined")
+    args = ap.parse_args()
+    if args.no_merge:
+        import dfx_tui.widgets.strip_view as strip_view
+
+        strip_view.merge_segments = list  # type: ignore[assignment]
+    out = asyncio.run(run(args.steps, args.paints))
+    print(json.dumps({"steps_per_paint": args.steps, "merge": not args.no_merge, **out}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

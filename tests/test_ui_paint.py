@@ -1,0 +1,163 @@
+"""When the app paints: the feed's one-shot `watch` hook, the paint clock's cap and its quiet
+wake-ups, and the real app against dfx-sim (paints follow data, at most fps a second)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from dfx_tui.app.config import AppConfig
+from dfx_tui.app.feed.client import FeedClient
+from dfx_tui.app.feed.core import FeedCore
+from dfx_tui.app.paint_clock import PaintClock
+from dfx_tui.app.tui import DfxApp
+from dfx_tui.book.state import LinkState
+from tests.support.feed import fast_config, wait_until
+
+
+def depth(market: str, clean: bool = True) -> dict[str, Any]:
+    return {"method": "depth.update", "id": None,
+            "params": [clean, {"asks": [["2.00", "1.0"]], "bids": [["1.00", "1.0"]]}, market]}
+
+
+# ------------------------------------------------------------------ the feed's hook
+def test_watch_fires_once_for_the_watched_market_then_disarms():
+    core = FeedCore(AppConfig(markets=["BTC_USDT", "ETH_USDT"]), lambda notice: None)
+    core.handle_message(depth("BTC_USDT"), 0.9)  # the first data makes the link LIVE
+    fired: list[int] = []
+    core.watch("ETH_USDT", lambda: fired.append(core.markets["ETH_USDT"].book.version))
+    core.handle_message(depth("BTC_USDT"), 1.0)
+    assert fired == []  # another market: no call
+    before = core.markets["ETH_USDT"].book.version
+    core.handle_message(depth("ETH_USDT"), 1.1)
+    assert fired == [before]  # called before the message is applied (it only schedules)
+    core.handle_message(depth("ETH_USDT", clean=False), 1.2)
+    assert len(fired) == 1  # disarmed until armed again
+    core.watch("ETH_USDT", lambda: fired.append(-1))
+    core.set_link(LinkState.STALE)  # a link state change is on the status bar: fires too
+    assert fired[-1] == -1
+    core.watch("ETH_USDT", None)
+    core.handle_message(depth("ETH_USDT", clean=False), 1.3)
+    assert len(fired) == 2
+
+
+# ------------------------------------------------------------------ the clock
+class FakeLoop:
+    """call_at and time, run by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.calls: list[tuple[float, Callable[[], Any], list[bool]]] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def call_at(self, when: float, callback: Callable[[], Any]) -> Any:
+        cancelled = [False]
+        self.calls.append((when, callback, cancelled))
+
+        class Handle:
+            def cancel(self) -> None:
+                cancelled[0] = True
+
+        return Handle()
+
+    def pending(self) -> list[float]:
+        return sorted(when for when, _cb, cancelled in self.calls if not cancelled[0])
+
+    def advance(self, seconds: float) -> None:
+        end = self.now + seconds
+        while True:
+            due = [c for c in self.calls if not c[2][0] and c[0] <= end]
+            if not due:
+                break
+            call = min(due, key=lambda c: c[0])
+            self.calls.remove(call)
+            self.now = max(self.now, call[0])
+            call[1]()
+        self.now = end
+
+
+def make_clock(next_in: float | None = 1.0) -> tuple[PaintClock, FakeLoop, list[float]]:
+    loop = FakeLoop()
+    times: list[float] = []
+
+    def paint() -> None:
+        times.append(loop.now)
+        clock.painted(None if next_in is None else loop.now + next_in)
+
+    clock = PaintClock(paint, 10.0, loop=loop)
+    return clock, loop, times
+
+
+def test_a_change_paints_at_once_when_the_last_paint_is_old_else_one_interval_after_it():
+    clock, loop, times = make_clock(next_in=None)
+    clock.data_arrived()
+    assert loop.pending() == [100.0]  # nothing painted yet: now
+    loop.advance(0.0)
+    assert times == [100.0]
+    loop.advance(0.03)
+    clock.data_arrived()
+    clock.data_arrived()  # a second change before the paint: the same paint
+    assert loop.pending() == [100.1]
+    loop.advance(0.2)
+    assert times == [100.0, 100.1]
+    loop.advance(0.5)  # quiet for long: the next change is painted at once
+    clock.data_arrived()
+    assert loop.pending() == [loop.now]
+
+
+def test_a_flood_of_changes_paints_fps_times_a_second_and_quiet_wakes_once_a_second():
+    clock, loop, times = make_clock(next_in=1.0)
+    for _ in range(1000):  # a change every millisecond for a second
+        clock.data_arrived()
+        loop.advance(0.001)
+    assert 10 <= len(times) <= 11
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.1 - 1e-9
+    n = len(times)
+    loop.advance(5.0)  # nothing new: the paint's own wish, once a second
+    assert len(times) - n == 5
+
+
+def test_a_direct_paint_serves_the_scheduled_one():
+    clock, loop, times = make_clock(next_in=None)
+    clock.painted(None)  # e.g. a key repainted now
+    clock.data_arrived()
+    assert loop.pending() == [100.1]
+    clock.painted(100.6)  # a feed notice painted at once: the data was shown with it
+    assert loop.pending() == [100.6]
+    clock.stop()
+    clock.data_arrived()
+    assert loop.pending() == []
+
+
+# ------------------------------------------------------------------ the app on a real feed
+async def test_paints_follow_the_data_and_idle_costs_one_paint_a_second(sim_factory):
+    sim = await sim_factory(markets=("BTC_USDT", "ETH_USDT"), rate=200.0, trade_rate=5.0)
+    config = fast_config(sim.url, ("BTC_USDT", "ETH_USDT"), fps=10.0, stale_after=30.0,
+                         ping_interval=20.0, pong_timeout=10.0, request_timeout=8.0)
+    feed = FeedClient(config)
+    app = DfxApp(config, feed=feed)
+    feed.on_notice = app._on_feed_notice
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await feed.wait_ready(10.0)
+        clock = app.paint_clock
+        assert clock is not None
+        ladder = app.active_pane().ladder
+        await wait_until(lambda: ladder.repaints > 0, 5, "a first paint")
+        await asyncio.sleep(0.3)  # past the start-up layouts
+        p0, r0 = clock.paints, ladder.repaints
+        await asyncio.sleep(2.0)
+        paints, repaints = clock.paints - p0, ladder.repaints - r0
+        assert repaints >= 12 and paints <= 2 * 10 + 2  # fed by data, never above the cap
+        await pilot.press("2")  # the watch follows the shown market
+        eth = feed.markets["ETH_USDT"].book
+        seen = eth.version
+        await wait_until(lambda: ladder.book is eth and ladder._drawn is not None
+                         and ladder._drawn[0] > seen, 2, "ETH painted from its own data")
+        sim.pause()
+        await asyncio.sleep(0.5)
+        p1 = clock.paints
+        await asyncio.sleep(2.0)
+        assert clock.paints - p1 <= 4  # idle: the status bar's age, once a second
