@@ -256,6 +256,11 @@ class MarketsScreen(Screen[None]):
     def open_markets(self) -> tuple[str, ...]:
         return tuple(self._markets)
 
+    @property
+    def markets(self) -> dict[str, Market]:
+        """The open markets by name, in tab order (a copy)."""
+        return dict(self._markets)
+
     def show(self, market: str) -> None:
         """Show an open market: the same widgets, its book, tape and view settings."""
         target = self._markets.get(market)

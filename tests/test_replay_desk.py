@@ -185,8 +185,8 @@ async def test_tabs_follow_the_recorded_markets(recording):
         assert app.markets_screen.open_markets == ("BTC_USDT", ADDED)
         await pilot.press("space", "comma")  # pause, back to the start
         await until(pilot, lambda: app.markets_screen.open_markets == MARKETS)
-        panes = {p.market.name: p.market for p in app.markets_screen.query("MarketPane")}
-        assert all(panes[n] is app.feed.markets[n] for n in MARKETS)  # the feed's own markets
+        shown = app.markets_screen.markets
+        assert all(shown[n] is app.feed.markets[n] for n in MARKETS)  # the feed's own markets
         await pilot.press("space")
         await until(pilot, lambda: app.markets_screen.open_markets == ("BTC_USDT", ADDED))
 

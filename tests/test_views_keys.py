@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from textual import events
-from textual.widgets import Tab
 
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.depth_chart import BPS_STEPS
@@ -226,8 +225,9 @@ async def test_export_into_an_unwritable_folder_is_an_error_notice(tmp_path: Pat
 async def test_clicking_a_tab_switches_to_it():
     app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:
-        tab = next(t for t in app.screen.query(Tab) if str(t.label) == "ETH_USDT")
-        await pilot.click(tab)
+        tabs = app.markets_screen.tabs
+        x = next(x for x in range(tabs.size.width) if tabs.market_at(x) == "ETH_USDT")
+        await pilot.click(tabs, offset=(x, 0))
         await pilot.pause()
         assert app.markets_screen.current_market() == "ETH_USDT"
 

@@ -191,7 +191,14 @@ class MarketPane(Widget):
         self.view = view
         self.heatmap.show_market(market, view)
         self.depth_chart.show_book(market.book, view)
-        self.show_body(view.body, repaint=False)
+        if self._shown_body() != view.body:  # a display change costs a layout pass
+            self.show_body(view.body, repaint=False)
+        else:
+            self.view.body = view.body
+
+    def _shown_body(self) -> BodyView:
+        return ("heatmap" if self.heatmap.display else "depth" if self.depth_chart.display
+                else "ladder")
 
     def show_body(self, body: BodyView, *, repaint: bool = True) -> None:
         """Show `body` in the ladder's place (a display toggle: nothing is mounted)."""
