@@ -150,7 +150,9 @@ async def test_paints_follow_the_data_and_idle_costs_one_paint_a_second(sim_fact
         p0, r0 = clock.paints, ladder.repaints
         await asyncio.sleep(2.0)
         paints, repaints = clock.paints - p0, ladder.repaints - r0
-        assert repaints >= 12 and paints <= 2 * 10 + 2  # fed by data, never above the cap
+        # Fed by data (the 1 Hz heartbeat alone would give 2; a loaded machine paints fewer
+        # than the cap's 20), never above the cap.
+        assert repaints >= 6 and paints <= 2 * 10 + 2
         await pilot.press("2")  # the watch follows the shown market
         eth = feed.markets["ETH_USDT"].book
         seen = eth.version
