@@ -278,8 +278,8 @@ class DfxApp(App[int]):
         `HEARTBEAT_S`. Times are on the app's clock, the delay on any.
 
         A flash ends up to 1/fps late: while data flows, a data paint shows it first. Asked
-        for on time, flash ends (about as many as the changes) took the paints that changes
-        needed (in-process at 50 msg/s: paints every 100 ms, staleness p50 62 ms vs 48)."""
+        for on time, flash ends (about one per change, 0.5 s after it) were paints of their
+        own at the fps cap, so changes waited behind them."""
         assert self.feed is not None
         last = self.feed.status.last_message_at
         delay = HEARTBEAT_S

@@ -79,12 +79,14 @@ class FakeLoop:
         self.now = end
 
 
-def make_clock(next_in: float | None = 1.0) -> tuple[PaintClock, FakeLoop, list[float]]:
+def make_clock(next_in: float | None = 1.0,
+               paint_s: float = 0.0) -> tuple[PaintClock, FakeLoop, list[float]]:
     loop = FakeLoop()
     times: list[float] = []
 
     def paint() -> None:
         times.append(loop.now)
+        loop.now += paint_s  # the paint's own time
         clock.painted(None if next_in is None else loop.now + next_in)
 
     clock = PaintClock(paint, 10.0, loop=loop)
@@ -118,6 +120,15 @@ def test_a_flood_of_changes_paints_fps_times_a_second_and_quiet_wakes_once_a_sec
     n = len(times)
     loop.advance(5.0)  # nothing new: the paint's own wish, once a second
     assert len(times) - n == 5
+
+
+def test_the_cap_counts_from_the_start_of_a_paint():
+    clock, loop, times = make_clock(next_in=None, paint_s=0.02)
+    for _ in range(300):
+        clock.data_arrived()
+        loop.advance(0.001)
+    gaps = [round(b - a, 6) for a, b in zip(times, times[1:], strict=False)]
+    assert gaps and set(gaps) == {0.1}  # not 0.12: 1/fps from start to start
 
 
 def test_a_direct_paint_serves_the_scheduled_one():
