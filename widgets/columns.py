@@ -62,3 +62,24 @@ def lead_split(text: str, style: Style) -> list[Segment]:
     if not lead or not body:
         return [Segment(text, style)]
     return [Segment(" " * lead, style + _PAD), Segment(body, style)]
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def depth_label(mode: int) -> str:
+    return "auto" if mode == 0 else str(mode)
+
+
+def window_label(seconds: float) -> str:
+    return f"{seconds / 60:g}m" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g}s"
+
+
+def bar_text(fraction: float, width: int) -> str:
+    """A left-aligned bar of `width` cells filled to `fraction`, with eighth-cell precision."""
+    if width <= 0:
+        return ""
+    eighths = max(0, min(width * 8, round(fraction * width * 8)))
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_EIGHTHS[part] if part and full < width else "")
+    return text.ljust(width)

@@ -26,6 +26,7 @@ from dfx_tui.book.numbers import HUMAN_STEPS, step_label
 from dfx_tui.book.orderbook import ASKS, LadderRow, OrderBook
 from dfx_tui.book.price_grid import grid_index, grid_price
 from dfx_tui.book.short_prices import short_prices
+from dfx_tui.widgets.columns import bar_text, depth_label, window_label
 from dfx_tui.widgets.cursor_readout import pack, readout_parts, readout_strip
 from dfx_tui.widgets.ladder_columns import (
     Row,
@@ -46,26 +47,6 @@ from dfx_tui.widgets.view_state import MarketViewState
 DEPTH_MODES: tuple[int, ...] = (0, 5, 10, 20, 50)  # 0 = fit the height
 FLASH_SECONDS = 0.5
 BAR_RESCALE = 0.8  # depth bars rescale when the deepest total leaves [0.8, 1] x the scale
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def depth_label(mode: int) -> str:
-    return "auto" if mode == 0 else str(mode)
-
-
-def window_label(seconds: float) -> str:
-    return f"{seconds / 60:g}m" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g}s"
-
-
-def bar_text(fraction: float, width: int) -> str:
-    """A left-aligned bar of `width` cells filled to `fraction`, with eighth-cell precision."""
-    if width <= 0:
-        return ""
-    eighths = max(0, min(width * 8, round(fraction * width * 8)))
-    full, part = divmod(eighths, 8)
-    text = "█" * full + (_EIGHTHS[part] if part and full < width else "")
-    return text.ljust(width)
-
 
 class LadderView(StripView):
     """Vertical order-book ladder of one `OrderBook`."""
