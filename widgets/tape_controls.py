@@ -31,7 +31,11 @@ def step_125(value: Decimal, up: bool) -> Decimal:
 
 def floor_125(value: Decimal) -> Decimal:
     """The largest 1-2-5 number not above a positive `value`."""
-    return step_125(value * Decimal("1.000001"), up=False) if value > 0 else value
+    if value <= 0:
+        return value
+    exponent = value.adjusted()
+    return max(c for e in (exponent - 1, exponent) for m in _MANTISSAS
+               if (c := Decimal(m).scaleb(e)) <= value)
 
 
 def auto_tiers(tape: TradeTape) -> tuple[Decimal, ...]:
