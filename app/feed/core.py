@@ -119,7 +119,10 @@ class FeedCore:
         callback = self._on_watched
         self._watched = self._on_watched = None
         if callback is not None:
-            callback()
+            try:
+                callback()
+            except Exception:  # a UI bug must not kill the feed
+                log.exception("watch callback failed")
 
     def ready(self) -> bool:
         """Every market has its snapshot and is live, or was rejected."""
