@@ -350,28 +350,17 @@ class HeatmapView(StripView):
                      ).adjust_cell_length(width, style)
 
     # ----------------------------------------------------------------- refreshing
-    def repaint(self, now: float = 0.0) -> None:
-        """As `StripView.repaint`, but a change of the live column alone refreshes only the
-        cells right of the history (so Textual renders and writes those, not whole lines)."""
-        self._last_now = now
-        old, old_size = self._strips, self._strips_size
-        size = self.size
-        self._strips = new = self._build(now)
-        self._strips_size = size
-        self._drawn = self._key()
-        self.repaints += 1
-        if old_size != size or len(old) != len(new):
-            self.refresh()
-            return
-        regions = changed_lines(old, new, size.width)
+    def _changed_regions(self, old: list[Strip], new: list[Strip], width: int) -> list[Region]:
+        """A change of the live column alone refreshes only the cells right of the history
+        (so Textual renders and writes those, not whole lines)."""
+        regions = changed_lines(old, new, width)
         if self.last_live_only and old[0] == new[0] and old[-1] == new[-1]:
             # The header and the time axis are as they were; the price axis (the mid's label)
             # and the live cells right of the history are what can have changed.
-            x = size.width - RIGHT - 1
+            x = width - RIGHT - 1
             regions = [part for r in regions for part in (
-                Region(0, r.y, self._axis_w, r.height), Region(x, r.y, size.width - x, r.height))]
-        if regions:
-            self.refresh(*regions)
+                Region(0, r.y, self._axis_w, r.height), Region(x, r.y, width - x, r.height))]
+        return regions
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height

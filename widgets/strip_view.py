@@ -90,9 +90,13 @@ class StripView(StyledWidget):
         if old_size != size or len(old) != len(new):
             self.refresh()
             return
-        regions = changed_lines(old, new, size.width)
+        regions = self._changed_regions(old, new, size.width)
         if regions:
             self.refresh(*regions)
+
+    def _changed_regions(self, old: list[Strip], new: list[Strip], width: int) -> list[Region]:
+        """What to refresh when the lines went from `old` to `new` (same count and size)."""
+        return changed_lines(old, new, width)
 
     @staticmethod
     def line(segments: Iterable[Segment], width: int, pad: Style) -> Strip:
