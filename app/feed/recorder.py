@@ -103,9 +103,19 @@ def read_recording(path: str, on_skip: Callable[[str], None] | None = None
                     skip(f"line {number} is not a recording line; skipped")
         except (EOFError, OSError) as exc:
             # A gzip stream cut short by a kill: everything before it was already yielded.
-            if "end-of-stream" not in str(exc) and not isinstance(exc, EOFError):
-                raise
-            skip("the recording is truncated (a gzip stream cut short: was the writer killed?)")
+            torn_gzip(exc, skip)
+    torn_last_line(bad, skip)
+
+
+def torn_gzip(exc: EOFError | OSError, skip: Callable[[str], None]) -> None:
+    """A gzip stream cut short by a kill is a torn tail, said once; any other error raises."""
+    if "end-of-stream" not in str(exc) and not isinstance(exc, EOFError):
+        raise exc
+    skip("the recording is truncated (a gzip stream cut short: was the writer killed?)")
+
+
+def torn_last_line(bad: int | None, skip: Callable[[str], None]) -> None:
+    """The last line was cut short (the writer killed mid-line): skipped, and said so."""
     if bad is not None:
         skip(f"the last line (line {bad}) is truncated (was the writer killed?); skipped")
 

@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dfx_tui.app.feed.recorder import torn_gzip, torn_last_line
 from dfx_tui.book.codec import (
     DepthUpdate,
     ProtocolError,
@@ -266,11 +267,8 @@ def build_index(path: str, on_skip: Callable[[str], None] | None = None,
                         _settle(index, [point], running)
         except (EOFError, OSError) as exc:
             # A gzip stream cut short by a kill: everything before it is indexed.
-            if "end-of-stream" not in str(exc) and not isinstance(exc, EOFError):
-                raise
-            skip("the recording is truncated (a gzip stream cut short: was the writer killed?)")
-    if bad is not None:
-        skip(f"the last line (line {bad}) is truncated (was the writer killed?); skipped")
+            torn_gzip(exc, skip)
+    torn_last_line(bad, skip)
     index.end = index.start if running is None else running
     index.size = offset
     _settle(index, pending, index.start)
