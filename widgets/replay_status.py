@@ -99,10 +99,16 @@ def replay_text(status: ConnectionStatus, now: float, *, paused: bool = False,
         if replay.loop:
             text.append(" loop")
         text.append(f"{SEP}{status.msgs_per_s:.0f} msg/s")
+    append_problems(text, status, st, SEP)
+    return text
+
+
+def append_problems(text: Text, status: ConnectionStatus, st: Mapping[str, Style],
+                    sep: str) -> None:
+    """The end of the status line, live or replayed: rejected frames and the last error."""
     if status.frames_rejected:
-        text.append(SEP)
+        text.append(sep)
         text.append(f"rejected {status.frames_rejected}", style_of(st, "warn"))
     if status.last_error:
-        text.append(SEP)
+        text.append(sep)
         text.append(f"error: {sanitize(status.last_error, 120)}", style_of(st, "error"))
-    return text

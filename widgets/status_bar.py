@@ -9,8 +9,7 @@ from rich.text import Text
 
 from dfx_tui.book.state import ConnectionStatus, LinkState
 from dfx_tui.widgets.market_header import UNKNOWN_LABEL, badge
-from dfx_tui.widgets.replay_status import replay_inputs, replay_text
-from dfx_tui.widgets.safe import sanitize
+from dfx_tui.widgets.replay_status import append_problems, replay_inputs, replay_text
 from dfx_tui.widgets.text_line import PLAIN, TextLine, style_of
 
 _BOLD = Style(bold=True)
@@ -54,12 +53,7 @@ def status_text(status: ConnectionStatus, now: float, *, paused: bool = False,
                 style_of(st, "warn") + _BOLD if status.reconnects else PLAIN)
     latency = "–" if status.latency_ms is None else f"{status.latency_ms:.0f} ms"
     text.append(f"{sep}ping {latency}")
-    if status.frames_rejected:
-        text.append(sep)
-        text.append(f"rejected {status.frames_rejected}", style_of(st, "warn"))
-    if status.last_error:
-        text.append(sep)
-        text.append(f"error: {sanitize(status.last_error, 120)}", style_of(st, "error"))
+    append_problems(text, status, st, sep)
     return text
 
 
