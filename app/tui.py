@@ -57,7 +57,7 @@ HEARTBEAT_S = 1.0  # with nothing new: the status bar's age, the rates, the 1 Hz
 class WatchableFeed(Protocol):
     """A feed that says when a market changed (`FeedClient.watch`); others are polled."""
 
-    def watch(self, market: str | None, callback: Callable[[], None] | None) -> None: ...
+    def watch(self, market: str | None, callback: Callable[[], bool] | None) -> None: ...
 
 
 @dataclass
@@ -97,7 +97,7 @@ class DfxApp(App[int]):
         self._heap_frozen = False
         self.ticks = 0  # paints
         self.paint_clock: PaintClock | None = None  # None: a feed without `watch`, polled
-        self._watch: Callable[[str | None, Callable[[], None] | None], None] | None = None
+        self._watch: Callable[[str | None, Callable[[], bool] | None], None] | None = None
         self.alert_watcher = AlertWatcher(config.alerts)  # issue 13: checked in observe_markets
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # No tab-underline slide: 18 extra screen updates per tab switch, on the loop

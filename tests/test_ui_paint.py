@@ -45,6 +45,21 @@ def test_watch_fires_once_for_the_watched_market_then_disarms():
     assert len(fired) == 2
 
 
+def test_watch_stays_armed_while_the_callback_returns_true():
+    core = FeedCore(AppConfig(markets=["BTC_USDT"]), lambda notice: None)
+    core.handle_message(depth("BTC_USDT"), 0.9)
+    calls: list[float] = []
+
+    def seen() -> bool:
+        calls.append(core.markets["BTC_USDT"].status.last_message_at or 0.0)
+        return len(calls) < 3  # the third call lets go
+
+    core.watch("BTC_USDT", seen)
+    for t in (1.0, 1.1, 1.2, 1.3):
+        core.handle_message(depth("BTC_USDT", clean=False), t)
+    assert calls == [1.0, 1.1, 1.2]
+
+
 # ------------------------------------------------------------------ the clock
 class FakeLoop:
     """call_at and time, run by hand."""

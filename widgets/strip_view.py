@@ -21,6 +21,13 @@ per paint 6341 -> ~5100; ten deltas a paint, 17188 -> ~13500. Joining the strips
 were built (a second Strip per row) cost more than Textual saved: +0.7 ms a paint at ten
 deltas.
 
+The compositor asks `render_lines` for the changed lines. Textual's own path (StylesCache)
+re-derives every line through borders, padding, tint and opacity this widget does not have,
+makes a new `Strip` of it and then filters that new strip (ANSIToTruecolor), so its filter
+cache never hits. With no box effects `render_lines` returns the cached strips themselves,
+filtered through their own cache: a row that did not change costs a dictionary lookup.
+bench_paint.py, 160x50, interleaved medians: see `render_lines`.
+
 Colours come from component classes (`component_styles()`); when the theme changes them,
 `restyle()` drops every cache and rebuilds the picture at once (see widgets/styled.py).
 """
@@ -112,6 +119,31 @@ class StripView(StyledWidget):
     def on_resize(self) -> None:
         self._drawn = None
         self._strips_size = None
+
+    def _plain_box(self) -> bool:
+        """No border, outline, padding, tint, hatch or opacity: a line is the strip itself."""
+        styles = self.styles
+        return (not any(edge[0] for edge in styles.border)
+                and not any(edge[0] for edge in styles.outline)
+                and not any(styles.padding) and not styles.tint.a
+                and self.opacity == 1.0 and styles.text_opacity == 1.0
+                and (not styles.has_rule("hatch") or styles.hatch == "none"))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if not self._plain_box():
+            return super().render_lines(crop)
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        lines = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            lines.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, self.size.width):
+            lines = [strip.crop(x1, x2) for strip in lines]
+        return lines
 
     def render_line(self, y: int) -> Strip:
         size = self.size

@@ -121,9 +121,9 @@ class FeedClient:
         if self.replay is not None:
             return self.replay.clock(time.monotonic())
         return time.time()
-    def watch(self, market: str | None, callback: Callable[[], None] | None) -> None:
-        """Call `callback` once at the next message for `market` or change of the link's
-        state (see `FeedCore.watch`): how the app learns that what it shows changed, without
+    def watch(self, market: str | None, callback: Callable[[], bool] | None) -> None:
+        """Call `callback` at the next message for `market` or change of the link's state,
+        and again after each while it returns True (see `FeedCore.watch`): how the app learns that what it shows changed, without
         a message per frame."""
         self.core.watch(market, callback)
 

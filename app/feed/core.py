@@ -65,11 +65,12 @@ class FeedCore:
         self.dialogue = Dialogue(self, wall)  # requests, replies and timers
         self.record_frame: Callable[[Any, float], None] | None = None  # set while recording
         self.on_wake: Callable[[], None] | None = None  # the link's "tick me soon"
-        # The app's "paint soon" hook (`watch`): armed for one market, it fires once, at the
-        # next message for that market or the next change of the link's state, and disarms.
-        # One comparison per message while disarmed, instead of a UI message per frame.
+        # The app's "paint soon" hook (`watch`): armed for one market, it fires at the next
+        # message for that market or the next change of the link's state, and disarms unless
+        # the callback returns True. One comparison per message while disarmed, instead of a
+        # UI message per frame.
         self._watched: str | None = None
-        self._on_watched: Callable[[], None] | None = None
+        self._on_watched: Callable[[], bool] | None = None
         self._notify = notify
         self._synced = self.subs.synced  # the same set (only ever cleared): read per delta
         self._got_data = False
@@ -107,22 +108,26 @@ class FeedCore:
         if list(self.markets) != keys:  # tab order follows the given order
             self.markets = {k: self.markets[k] for k in keys}
 
-    def watch(self, market: str | None, callback: Callable[[], None] | None) -> None:
-        """Call `callback` once, at the next depth or trades message for `market` or the next
+    def watch(self, market: str | None, callback: Callable[[], bool] | None) -> None:
+        """Call `callback` at the next depth or trades message for `market` or the next
         change of the link's state (`set_link`: connecting, reconnecting, stale...), then
-        disarm; None disarms. It runs inside the data path, before the message is applied:
-        it must only schedule work (the app's paint clock does `loop.call_at`)."""
+        disarm unless it returned True; None disarms. It runs inside the data path, before
+        the message is applied: it must only schedule work (the app's paint clock does
+        `loop.call_at`)."""
         self._watched = market if callback is not None else None
         self._on_watched = callback
 
     def _fire_watch(self) -> None:
         callback = self._on_watched
-        self._watched = self._on_watched = None
-        if callback is not None:
-            try:
-                callback()
-            except Exception:  # a UI bug must not kill the feed
-                log.exception("watch callback failed")
+        if callback is None:
+            return
+        keep = False
+        try:
+            keep = callback() is True
+        except Exception:  # a UI bug must not kill the feed
+            log.exception("watch callback failed")
+        if not keep and self._on_watched is callback:
+            self._watched = self._on_watched = None
 
     def ready(self) -> bool:
         """Every market has its snapshot and is live, or was rejected."""
