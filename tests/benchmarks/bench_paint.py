@@ -27,22 +27,26 @@ MARKETS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SHIB_USDT")
 T0 = 1_750_000_000.0
 
 
-def make_stream(n: int) -> tuple[dict[str, Any], list[tuple[Any, Any, list[Trade]]]]:
-    """A snapshot and `n` steps (asks, bids, trades) of BTC_USDT at 12.5 steps a second."""
-    model = MarketModel(spec_for("BTC_USDT"), 7, now=T0, rate=12.5, trade_rate=2.0)
+def make_stream(n: int, per_paint: int) -> tuple[dict[str, Any],
+                                               list[tuple[Any, Any, list[Trade]]]]:
+    """A snapshot and `n` steps (asks, bids, trades) of BTC_USDT, `per_paint` steps per 0.1 s
+    of market time with 2 trades a second: what the shown market gets between two paints at
+    10 fps in bench_app (1 step: ~40 msg/s over 4 markets; 125: 5,000 msg/s)."""
+    rate = 10.0 * per_paint
+    model = MarketModel(spec_for("BTC_USDT"), 7, now=T0, rate=rate, trade_rate=2.0)
     for i in range(200):
         model.step(T0 + i * 0.05)
     snap = model.snapshot_wire()
     steps = []
     for i in range(n):
-        d = model.step(T0 + 10 + i * 0.08)
+        d = model.step(T0 + 10 + i / rate)
         steps.append((model.side_wire(d.asks), model.side_wire(d.bids),
                       [Trade.from_wire(dict(t)) for t in d.trades]))
     return snap, steps
 
 
 async def run(steps_per_paint: int, paints: int) -> dict[str, Any]:
-    snap, steps = make_stream(steps_per_paint * paints)
+    snap, steps = make_stream(steps_per_paint * paints, steps_per_paint)
     btc = seeded_market("BTC_USDT")
     btc.book.apply_snapshot(snap["asks"], snap["bids"])
     feed = FixedFeed([btc, *(seeded_market(m) for m in MARKETS[1:])])
