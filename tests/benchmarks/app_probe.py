@@ -318,6 +318,9 @@ class Probe:
 
 
 async def run(args: argparse.Namespace) -> None:
+    from dfx_tui.app.screen_updates import follow_paint_clock
+
+    follow_paint_clock()  # as `dfx-tui` does before importing Textual
     from dfx_tui.app.config import AppConfig
     from dfx_tui.app.feed.client import FeedClient
     from dfx_tui.app.tui import DfxApp
