@@ -37,6 +37,11 @@ class MidHistory:
         self._ring[slot % self.capacity] = NAN if mid is None else mid
         self._last_slot = slot
 
+    @property
+    def last_slot(self) -> int | None:
+        """The newest slot recorded (None: nothing yet)."""
+        return self._last_slot
+
     def mark_gap(self, now: float) -> None:
         self.record(now, None)
 

@@ -134,14 +134,20 @@ class StripView(StyledWidget):
             return super().render_lines(crop)
         filters = self.get_line_filters()
         background = self.background_colors[1]
+        width = self.size.width
+        if self._strips_size != self.size:
+            self.render_line(0)  # draws for the new size (see render_line)
+        strips, count = self._strips, len(self._strips)
         lines = []
         for y in crop.line_range:
-            strip = self.render_line(y)
+            strip = strips[y] if 0 <= y < count else self.render_line(y)
+            if strip.cell_length != width:
+                strip = strip.adjust_cell_length(width)
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, background)
             lines.append(strip)
         x1, x2 = crop.column_span
-        if (x1, x2) != (0, self.size.width):
+        if (x1, x2) != (0, width):
             lines = [strip.crop(x1, x2) for strip in lines]
         return lines
 
