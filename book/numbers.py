@@ -7,6 +7,7 @@ digits); everything the user sees goes through `Decimal`, so no float artefact i
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 ZERO = Decimal(0)
 
@@ -14,8 +15,11 @@ ZERO = Decimal(0)
 HUMAN_STEPS: tuple[int, ...] = tuple(m * 10**e for e in range(0, 8) for m in (1, 2, 5))
 
 
+@lru_cache(maxsize=8192)
 def decimals_of(text: str) -> int:
-    """Number of decimal places a decimal string carries ("11699.57" -> 2, "1E-8" -> 8)."""
+    """Number of decimal places a decimal string carries ("11699.57" -> 2, "1E-8" -> 8).
+    Cached: every repaint asks it of each shown level's texts (`OrderBook.learn_from`), and
+    they mostly repeat (a Decimal parse is ~1 us, a cache hit ~0.1 us)."""
     try:
         exponent = Decimal(text).as_tuple().exponent
     except (InvalidOperation, ValueError):
