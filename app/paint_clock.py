@@ -18,18 +18,23 @@ both allow it. When they do not, what is best depends on how often the market ch
 - changes a little more often than the cap (dfx-sim at 50 msg/s over 4 markets sends the
   shown market a delta every 80 ms against 100 ms paints): painting at the first allowed
   instant lands just before the next change, so every change waits 20, 40, ... 100 ms
-  (median 0.6 intervals measured). Instead the waiting change is painted with the next one,
-  which is then shown at once, and never more than one interval after it arrived. Four
-  changes in five are painted at once; the fifth waits one gap.
+  (bench_app: median 0.6-0.7 intervals). Instead the waiting change is painted with the
+  next one, which is then shown at once, and never more than one interval after it
+  arrived; the bucket's half paint of room lets three changes in four be painted at once.
 
-A discrete-event model of both clocks over 120 s of arrivals gave (median / p99 wait, in
-intervals; tests/test_ui_paint.py runs this clock over the same kinds of arrival):
+Frames read together (a depth update and its trades) are one change, and paints that only
+time asks for (a flash ending) wait while changes flow: the next data paint shows them, and
+taking a slot of their own they made the next change wait.
+
+This clock over generated arrivals (tests/test_ui_paint.py runs it the same way), median /
+p99 wait in intervals and paints a second, against the min-spacing clock it replaced:
 
 | changes | min-spacing clock | this clock |
 |---|---|---|
-| every 0.8 interval | 0.4-0.6 / 0.8 | 0.0 / 0.8 |
-| Poisson, 1.25 a interval | 0.39 / 0.99 | 0.45 / 1.0 |
-| Poisson, 0.2 a interval | 0.0 / 0.95 | 0.0 / 0.7 |
+| every 0.8 interval | 0.4-0.6 / 0.8, 10/s | 0.0 / 0.8, 9.4/s |
+| every 0.8 +- 0.08 interval | 0.45-0.55 / 1.0 | 0.0 / 0.88 |
+| Poisson, 1.25 a interval | 0.39 / 0.99 | 0.31 / 1.0 |
+| Poisson, 0.2 a interval | 0.0 / 0.95 | 0.0 / 0.45 |
 | every 0.1 interval (flood) | 0.5 / 1.0 | 0.5 / 1.0 |
 
 Timing uses the loop's clock (`loop.time()`, monotonic), independent of the app's own
