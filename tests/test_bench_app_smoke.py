@@ -89,6 +89,20 @@ def test_bench_app_prints_every_figure() -> None:
         assert goal["pass"] in (True, False, None) and "measured" in goal and "limit" in goal
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc, uses a pty")
+@pytest.mark.timeout(60)
+def test_bench_floor_prints_its_figures() -> None:
+    proc = subprocess.run([sys.executable, str(BENCH_DIR / "bench_floor.py"), "--reps", "1",
+                           "--seconds", "0.5", "--lines", "1,3"],
+                          capture_output=True, text=True, timeout=55)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    assert out["bare_cpu_per_s"] > 0
+    for n in (1, 3):  # the floor app painted (its marker) and used some CPU
+        assert out[f"floor_cpu_per_s_{n}_lines"] > 0
+        assert isinstance(out[f"floor_over_bare_{n}_lines"], NUM)
+
+
 SYNC_ON, SYNC_OFF = b"\x1b[?2026h", b"\x1b[?2026l"
 
 
