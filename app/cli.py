@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -230,9 +231,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                                else _run_markets(config, args))
         except KeyboardInterrupt:
             return 130
-    from dfx_tui.app.tui import run_tui
+    # Start-up builds long-lived objects only (modules, classes, styles, widgets): the
+    # collections it triggered found nothing to free and took ~40 ms of a ~350 ms cold start
+    # (one full collection ~20 ms). The app collects once, freezes that heap and re-enables
+    # the collector 1.5 s after start (DfxApp._freeze_startup_heap).
+    gc.disable()
+    try:
+        from dfx_tui.app.tui import run_tui
 
-    return run_tui(config)
+        return run_tui(config)
+    finally:
+        gc.enable()
 
 
 async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:
