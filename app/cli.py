@@ -6,23 +6,25 @@ Headless mode (--once) never imports Textual; the interactive UI is imported laz
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
-import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from dfx_tui.app.config import CN_URL, DEFAULT_MARKETS, DEFAULT_URL, AppConfig
+if TYPE_CHECKING:
+    from dfx_tui.app.config import AppConfig
+
+# The rest is imported in `main`, after it turned the garbage collector off (see there).
 
 PROG = "dfx-tui"
 
-EXAMPLES = f"""\
+EXAMPLES = """\
 examples:
   {PROG}                              BTC_USDT, live, in the terminal UI
   {PROG} btc_usdt eth_usdt xrp_usdt   one tab per market (names are case-insensitive)
   {PROG} --demo                       offline: a built-in simulated exchange
-  {PROG} --cn ETH_USDT                the mainland China host ({urlsplit(CN_URL).hostname})
+  {PROG} --cn ETH_USDT                the mainland China host ({cn_host})
   {PROG} --record today.jsonl.gz BTC_USDT
                                       watch live and record every frame (gzip: .gz)
   {PROG} --replay today.jsonl.gz --speed 10
@@ -45,11 +47,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from dfx_tui.app.config import CN_URL, DEFAULT_MARKETS, DEFAULT_URL
+
     p = _Parser(
         prog=PROG,
         description="Terminal order-book viewer for the DigiFinex exchange "
                     "(public WebSocket v1): live books and trades, several markets at once.",
-        epilog=EXAMPLES,
+        epilog=EXAMPLES.format(PROG=PROG, cn_host=urlsplit(CN_URL).hostname),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("markets", nargs="*", metavar="MARKET",
@@ -130,6 +134,7 @@ def validate_url(url: str) -> str:
 
 
 def config_from_args(args: argparse.Namespace) -> AppConfig:
+    from dfx_tui.app.config import CN_URL, DEFAULT_MARKETS, AppConfig
     from dfx_tui.app.settings import ConfigError, load_settings
     from dfx_tui.book.codec import normalize_market
 
@@ -220,6 +225,22 @@ def _oneline(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Start-up builds long-lived objects only (modules, classes, styles, widgets): the
+    # collections it triggered found nothing to free and took ~40 ms of a ~350 ms cold start
+    # (one full collection ~20 ms). Off from here (the imports above are the few this module
+    # needs to be imported); the headless modes turn it on again before they run, the app
+    # collects once, freezes that heap and turns it on 1.5 s after start
+    # (DfxApp._freeze_startup_heap).
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    import logging
+
     try:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
@@ -235,24 +256,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.serve is not None:  # issue 14: the same app in a web browser
         from dfx_tui.app.serve import serve
 
+        gc.enable()
         return serve(args, argv)
     if args.once or args.catalog:
+        import asyncio
+
+        gc.enable()
         try:
             return asyncio.run(_run_once(config, args) if args.once
                                else _run_markets(config, args))
         except KeyboardInterrupt:
             return 130
-    # Start-up builds long-lived objects only (modules, classes, styles, widgets): the
-    # collections it triggered found nothing to free and took ~40 ms of a ~350 ms cold start
-    # (one full collection ~20 ms). The app collects once, freezes that heap and re-enables
-    # the collector 1.5 s after start (DfxApp._freeze_startup_heap).
-    gc.disable()
-    try:
-        from dfx_tui.app.tui import run_tui
+    from dfx_tui.app.tui import run_tui
 
-        return run_tui(config)
-    finally:
-        gc.enable()
+    return run_tui(config)
 
 
 async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:

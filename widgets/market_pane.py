@@ -144,11 +144,11 @@ class MarketPane(Widget):
             self._place_chart(self._depth_chart)
         return self._depth_chart
 
-    def _charts(self) -> Iterator[StripView]:
+    def _charts(self) -> Iterator[HeatmapView | DepthChartView]:
         """The charts made so far, in their place's order."""
         yield from (c for c in (self._heatmap, self._depth_chart) if c is not None)
 
-    def _place_chart(self, chart: StripView) -> None:
+    def _place_chart(self, chart: HeatmapView | DepthChartView) -> None:
         """Put a new chart, hidden, between the ladder and the tape (where compose put them):
         now if the body holds its widgets, else with compose, or once the body is mounted."""
         chart.display = False
