@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
 from textual.command import Hit, Hits, Provider
 
-from dfx_tui.app.alert_specs import EXAMPLE, describe, parse_alert
-from dfx_tui.book.alerts import AlertBook, AlertSpec, Fired
-from dfx_tui.book.state import Market
-from dfx_tui.book.tape import Trade
-from dfx_tui.widgets.alerts_screen import AlertRow, AlertsScreen
 from dfx_tui.widgets.safe import sanitize
+
+if TYPE_CHECKING:
+    from dfx_tui.book.alerts import AlertBook, AlertSpec, Fired
+    from dfx_tui.book.state import Market
+    from dfx_tui.book.tape import Trade
+    from dfx_tui.widgets.alerts_screen import AlertRow, AlertsScreen
+
+# The engine (book/alerts.py, app/alert_specs.py) and the alerts screen are imported when the
+# first alert is set or the screen opens, not at start: ~5 ms of a cold start's imports, for a
+# feature most runs do not use.
 
 MAX_TOASTS = 3  # notifications for one tick's alerts; the rest are counted in the last
 TOAST_S = 8.0
@@ -37,14 +42,24 @@ class AlertWatcher:
     """The app's alerts (see the module doc)."""
 
     def __init__(self, specs: Iterable[AlertSpec] = ()) -> None:
-        self.book = AlertBook()
+        self._book: AlertBook | None = None  # made with the first alert
         for spec in specs:
             self.book.add(spec)
         self.fired_count = 0
         self.last_fired_at: float | None = None  # time.monotonic() of the last notification
 
+    @property
+    def book(self) -> AlertBook:
+        if self._book is None:
+            from dfx_tui.book.alerts import AlertBook
+
+            self._book = AlertBook()
+        return self._book
+
     def check(self, market: Market, fresh: list[Trade], live: bool, now: float) -> list[Fired]:
         """The alerts of one market that fire now: trades oldest first, then the book."""
+        if self._book is None:  # no alert was ever set
+            return []
         fired: list[Fired] = []
         for trade in fresh:
             fired += self.book.on_trade(market.name, trade, now)
@@ -54,11 +69,16 @@ class AlertWatcher:
 
     def add_text(self, text: str, default_market: str | None) -> AlertSpec:
         """Add the alert `text` describes; ValueError says what is wrong with it."""
+        from dfx_tui.app.alert_specs import parse_alert
+
         spec = parse_alert(text, default_market)
         self.book.add(spec)
         return spec
 
     def rows(self) -> list[AlertRow]:
+        from dfx_tui.app.alert_specs import describe
+        from dfx_tui.widgets.alerts_screen import AlertRow
+
         return [AlertRow(a.id, describe(a.spec), a.armed) for a in self.book.list()]
 
     def notify(self, app: App[Any], fired: list[Fired]) -> None:
@@ -75,6 +95,8 @@ class AlertWatcher:
 
     def screen(self, default_market: str | None) -> AlertsScreen:
         """The alerts screen over this watcher (adds go to `default_market` unless named)."""
+        from dfx_tui.app.alert_specs import EXAMPLE, describe, parse_alert
+        from dfx_tui.widgets.alerts_screen import AlertsScreen
 
         def check(text: str) -> str | None:
             try:
@@ -109,6 +131,8 @@ class AlertCommands(Provider):
         text = query.strip()
         if watcher is None or not text.lower().startswith("alert"):
             return
+        from dfx_tui.app.alert_specs import describe, parse_alert
+
         screen = self.screen
         market = screen.current_market() if isinstance(screen, ShowsAMarket) else None
         try:
@@ -123,6 +147,8 @@ class AlertCommands(Provider):
                   help="fires once per crossing, with a notification and the bell")
 
     def _add(self, watcher: AlertWatcher, spec: AlertSpec) -> None:
+        from dfx_tui.app.alert_specs import describe
+
         watcher.book.add(spec)
         self.app.notify(f"Alert added: {describe(spec)}", markup=False)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from dfx_tui.book.alerts import AlertSpec
 from dfx_tui.widgets.trader_settings import TraderSettings
+
+if TYPE_CHECKING:  # the alert engine is imported only once an alert exists (cold start)
+    from dfx_tui.book.alerts import AlertSpec
 
 DEFAULT_URL = "wss://openapi.digifinex.com/ws/v1/"
 CN_URL = "wss://openapi.digifinex.vip/ws/v1/"

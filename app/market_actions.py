@@ -14,7 +14,6 @@ from textual.screen import Screen
 
 from dfx_tui.app.alerts import watcher_of
 from dfx_tui.app.config import AppConfig
-from dfx_tui.app.export import export_dir, export_market, screenshot_path
 from dfx_tui.book.state import ConnectionStatus
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.safe import sanitize
@@ -216,10 +215,16 @@ class MarketActions(Screen[None]):
             self.app.push_screen(watcher.screen(self.current_market()))
 
     def _export_folder(self) -> Path:
+        # app/export.py (csv, json, the headless summaries) is imported on the first export,
+        # not at start (cold start).
+        from dfx_tui.app.export import export_dir
+
         config = getattr(self.app, "config", None)
         return export_dir(config.export_dir if isinstance(config, AppConfig) else None)
 
     def action_export(self) -> None:
+        from dfx_tui.app.export import export_market
+
         pane = self.pane
         try:
             paths = export_market(pane.market, self._export_folder(), time.time())
@@ -232,6 +237,8 @@ class MarketActions(Screen[None]):
                     markup=False)
 
     def action_screenshot_svg(self) -> None:
+        from dfx_tui.app.export import screenshot_path
+
         try:
             path = screenshot_path(self._export_folder(), self.current_market(), time.time())
             self.app.save_screenshot(filename=path.name, path=str(path.parent))

@@ -22,8 +22,6 @@ from textual.widgets import Footer, Static
 from dfx_tui.app.alerts import AlertCommands
 from dfx_tui.app.market_actions import FEATURE_BINDINGS, MarketActions
 from dfx_tui.book.state import ConnectionStatus, Market
-from dfx_tui.widgets.add_market import AddMarketScreen
-from dfx_tui.widgets.confirm_quit import ConfirmQuitScreen
 from dfx_tui.widgets.help_screen import HelpScreen, help_rows
 from dfx_tui.widgets.market_commands import (
     AddMarketRequest,
@@ -260,6 +258,8 @@ class MarketsScreen(MarketActions):
         self._step_tab(-1)
 
     def action_add_market(self) -> None:
+        from dfx_tui.widgets.add_market import AddMarketScreen  # on first use (cold start)
+
         suggestions = tuple(m for m in self.known_markets if m not in self.open_markets)
 
         def added(name: str | None) -> None:
@@ -302,5 +302,7 @@ class MarketsScreen(MarketActions):
         def confirmed(quit_: bool | None) -> None:
             if quit_:
                 self.app.exit(0)
+
+        from dfx_tui.widgets.confirm_quit import ConfirmQuitScreen  # on first use (cold start)
 
         self.app.push_screen(ConfirmQuitScreen(), confirmed)

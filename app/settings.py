@@ -41,17 +41,17 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dfx_tui.app.alert_specs import spec_from_table
-from dfx_tui.book.alerts import AlertSpec
 from dfx_tui.book.tape_lines import MAX_TIERS
 from dfx_tui.widgets.trader_settings import MarketSizes, TraderSettings
+
+if TYPE_CHECKING:  # the alert engine is imported only once an alert exists (cold start)
+    from dfx_tui.book.alerts import AlertSpec
 
 Fail = Callable[[str], "ConfigError"]  # makes the error to raise, from the reason
 
@@ -97,6 +97,8 @@ def load_settings(path: str | os.PathLike[str] | None) -> FileSettings:
         return FileSettings()
     except OSError as exc:
         raise ConfigError(f"config file {target}: {exc.strerror or exc}") from None
+    import tomllib  # only with a file to read (most starts have none)
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -105,6 +107,7 @@ def load_settings(path: str | os.PathLike[str] | None) -> FileSettings:
 
 
 def _parse(path: Path, data: dict[str, Any]) -> FileSettings:
+    from dfx_tui.app.alert_specs import spec_from_table
     from dfx_tui.book.codec import normalize_market
 
     def fail(why: str) -> ConfigError:

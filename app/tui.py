@@ -203,6 +203,7 @@ class DfxApp(App[int]):
         gc.collect()
         gc.freeze()
         self._heap_frozen = True
+        gc.enable()  # off since start-up when run from the command line (app/cli.py)
 
     async def on_unmount(self) -> None:
         if self.paint_clock is not None:

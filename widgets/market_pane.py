@@ -3,16 +3,18 @@
 One view for every open market: `show_market` swaps the market it shows (book, histories,
 tape, header, charts, and that market's `MarketViewState`), so a tab switch is a repaint, not
 a mount or a layout (issue 11). In the ladder's place the body can show the liquidity heatmap
-or the depth chart instead (`show_body`): all three are mounted once and only the one shown
-is displayed and repainted.
+or the depth chart instead (`show_body`): each is mounted once, the charts the first time they
+are needed (most runs never show them: their imports and styles were ~10 ms of a cold start),
+and only the one shown is displayed and repainted.
 """
 
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
@@ -20,14 +22,16 @@ from textual.containers import Container
 from textual.widget import Widget
 
 from dfx_tui.book.state import LinkState, Market, MarketState
-from dfx_tui.widgets.depth_chart import DepthChartView
-from dfx_tui.widgets.heatmap import HeatmapView
 from dfx_tui.widgets.ladder import LadderView
 from dfx_tui.widgets.market_header import MarketHeader
 from dfx_tui.widgets.strip_view import StripView
 from dfx_tui.widgets.tape import TapeView
 from dfx_tui.widgets.trader_settings import TraderSettings
 from dfx_tui.widgets.view_state import BodyView, MarketViewState, view_state_for
+
+if TYPE_CHECKING:
+    from dfx_tui.widgets.depth_chart import DepthChartView
+    from dfx_tui.widgets.heatmap import HeatmapView
 
 WHEEL_TRADES = 3  # trades the tape scrolls per wheel step
 
@@ -111,11 +115,48 @@ class MarketPane(Widget):
         self.tape = TapeView(market.tape, self.view, tz=tz)
         self.label: str | None = None
         self._last_tick: tuple[float, LinkState] | None = None
-        # Issue 13: the charts that can take the ladder's place, on the histories' clock.
+        # Issue 13: the charts that can take the ladder's place, on the histories' clock;
+        # made when first needed (`heatmap`, `depth_chart`).
         self.wall_clock = wall_clock
-        self.heatmap = HeatmapView(market, view=self.view, tz=tz, wall_clock=wall_clock)
-        self.depth_chart = DepthChartView(market.book, view=self.view)
-        self.heatmap.display = self.depth_chart.display = False
+        self.tz = tz
+        self._heatmap: HeatmapView | None = None
+        self._depth_chart: DepthChartView | None = None
+        self._composed = False
+
+    @property
+    def heatmap(self) -> HeatmapView:
+        """The liquidity heatmap (made and mounted, hidden, on first use)."""
+        if self._heatmap is None:
+            from dfx_tui.widgets.heatmap import HeatmapView
+
+            self._heatmap = HeatmapView(self.market, view=self.view, tz=self.tz,
+                                        wall_clock=self.wall_clock)
+            self._place_chart(self._heatmap)
+        return self._heatmap
+
+    @property
+    def depth_chart(self) -> DepthChartView:
+        """The depth chart (made and mounted, hidden, on first use)."""
+        if self._depth_chart is None:
+            from dfx_tui.widgets.depth_chart import DepthChartView
+
+            self._depth_chart = DepthChartView(self.market.book, view=self.view)
+            self._place_chart(self._depth_chart)
+        return self._depth_chart
+
+    def _charts(self) -> Iterator[HeatmapView | DepthChartView]:
+        """The charts made so far, in their place's order."""
+        yield from (c for c in (self._heatmap, self._depth_chart) if c is not None)
+
+    def _place_chart(self, chart: HeatmapView | DepthChartView) -> None:
+        """Put a new chart, hidden, between the ladder and the tape (where compose put them):
+        now if the body holds its widgets, else with compose, or once the body is mounted."""
+        chart.display = False
+        body = self.tape.parent
+        if isinstance(body, Widget):
+            body.mount(chart, before=self.tape)
+        elif self._composed:  # composed, the body not mounted yet: place it after this turn
+            self.call_later(self._place_chart, chart)
 
     def view_for(self, market: str) -> MarketViewState:
         """A newly opened market's view settings, as the config file starts them."""
@@ -130,11 +171,11 @@ class MarketPane(Widget):
         self.show_charts_for(market, view)
 
     def compose(self) -> ComposeResult:
+        self._composed = True
         yield self.header
         with Container(id="body"):
             yield self.ladder
-            yield self.heatmap
-            yield self.depth_chart
+            yield from self._charts()
             yield self.tape
 
     def tick(self, now: float, link: LinkState) -> int:
@@ -143,7 +184,9 @@ class MarketPane(Widget):
         label = state_label(link, self.market.status.state)
         self.label = label
         stale = label is not None and self.market.book.has_snapshot
-        self.ladder.stale = self.heatmap.stale = self.depth_chart.stale = stale
+        self.ladder.stale = stale
+        for chart in self._charts():
+            chart.stale = stale
         self.tape.stale = stale
         painted = int(self.header.update_view(label, self.wall_clock()))
         painted += int(self.body_view().maybe_repaint(now))
@@ -189,23 +232,31 @@ class MarketPane(Widget):
         """The charts of another market, with its settings: for one view whose market is
         swapped on a tab switch (issue 11), whose `show_market` calls this."""
         self.view = view
-        self.heatmap.show_market(market, view)
-        self.depth_chart.show_book(market.book, view)
+        if view.body != "ladder":  # the chart to show, made now if it never was
+            self.body_view()
+        if self._heatmap is not None:
+            self._heatmap.show_market(market, view)
+        if self._depth_chart is not None:
+            self._depth_chart.show_book(market.book, view)
         if self._shown_body() != view.body:  # a display change costs a layout pass
             self.show_body(view.body, repaint=False)
         else:
             self.view.body = view.body
 
     def _shown_body(self) -> BodyView:
-        return ("heatmap" if self.heatmap.display else "depth" if self.depth_chart.display
-                else "ladder")
+        heatmap, depth_chart = self._heatmap, self._depth_chart
+        return ("heatmap" if heatmap is not None and heatmap.display
+                else "depth" if depth_chart is not None and depth_chart.display else "ladder")
 
     def show_body(self, body: BodyView, *, repaint: bool = True) -> None:
-        """Show `body` in the ladder's place (a display toggle: nothing is mounted)."""
+        """Show `body` in the ladder's place (a display toggle: a chart is mounted the first
+        time it is shown, and stays)."""
         self.view.body = body
         self.ladder.display = body == "ladder"
-        self.heatmap.display = body == "heatmap"
-        self.depth_chart.display = body == "depth"
+        if body == "heatmap" or self._heatmap is not None:
+            self.heatmap.display = body == "heatmap"
+        if body == "depth" or self._depth_chart is not None:
+            self.depth_chart.display = body == "depth"
         if repaint:
             self.repaint_now()
             # Again once laid out: a widget shown again gets its size with the next layout.

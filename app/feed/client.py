@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.client import ClientConnection
 
@@ -27,12 +27,15 @@ from dfx_tui.app.feed.backoff import Backoff
 from dfx_tui.app.feed.core import MAX_BOOK_LEVELS, FeedCore
 from dfx_tui.app.feed.link import MAX_FRAME, FeedLink
 from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
-from dfx_tui.app.feed.recorder import Recorder
-from dfx_tui.app.feed.replay import run_replay
-from dfx_tui.app.feed.replay_control import ReplayControl
 from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.state import ConnectionStatus, LinkState, Market
 from dfx_tui.book.text import inert_text
+
+if TYPE_CHECKING:
+    # Imported when a recording is made or played (--record, --replay), not at every start:
+    # the replay modules were ~3 ms of a cold start's imports.
+    from dfx_tui.app.feed.recorder import Recorder
+    from dfx_tui.app.feed.replay_control import ReplayControl
 
 __all__ = ["MAX_BOOK_LEVELS", "MAX_FRAME", "FeedClient", "FeedNotice", "NoticeKind"]
 
@@ -58,6 +61,8 @@ class FeedClient:
         # The replay desk: position, speed, pause, loop (None when live).
         self.replay: ReplayControl | None = None
         if config.replay:
+            from dfx_tui.app.feed.replay_control import ReplayControl
+
             self.replay = ReplayControl(self.core, config.replay, speed=config.speed,
                                         loop=config.replay_loop)
         self._link: FeedLink | None = None
@@ -174,6 +179,8 @@ class FeedClient:
         self._started = True
         config = self.config
         if config.record and not config.replay:
+            from dfx_tui.app.feed.recorder import Recorder
+
             try:
                 self.recorder = Recorder(config.record, list(self.markets), config.url)
                 self.core.record_frame = self._record_frame
@@ -182,6 +189,8 @@ class FeedClient:
         self.core.update_rates(time.monotonic())
         self._rate_task = asyncio.create_task(self._rate_loop(), name="dfx-feed-rates")
         if self.replay is not None:
+            from dfx_tui.app.feed.replay import run_replay
+
             self._task = asyncio.create_task(run_replay(self.replay, self.replay_warnings),
                                              name="dfx-feed-replay")
         else:

@@ -45,7 +45,9 @@ Then ``idle_cpu_per_s`` (feed connected, simulator paused: nothing moving) again
 ``idle_cpu_per_s_bare_textual``, a one-widget Textual app (`bare_textual.py`) in the same
 kind of terminal; ``cold_start_s`` (spawning ``dfx-tui --demo`` to the first drawn book, the
 spread row on the terminal's output) against ``cold_start_bare_textual_s`` (spawning the
-one-widget app to its first paint); and ``rss_mb_10_markets`` (peak RSS with 10 markets open
+one-widget app to its first paint), both started from bytecode as installed packages are
+(``cold_start_modules_compiled``: how many of the app's modules the bench byte-compiled
+first, see ``byte_compile_app``); and ``rss_mb_10_markets`` (peak RSS with 10 markets open
 and each tab drawn once).
 
 The machine is noisy, so everything is repeated ``--reps`` times, interleaved (every load,
@@ -55,6 +57,8 @@ median over the repetitions and each ratio the median of the per-repetition rati
 
     python tests/benchmarks/bench_app.py [--reps 3] [--seconds 12] [--loads 50,500,5000]
     python tests/benchmarks/bench_app.py --quick        # a few seconds, for the smoke test
+    python tests/benchmarks/bench_app.py --loads= --idle-seconds 0 --many 0 --reps 1 \
+        --cold-runs 9                                     # the cold-start pairs only
     python tests/benchmarks/bench_app.py --profile DIR  # py-spy over each steady window
 """
 
@@ -90,6 +94,7 @@ from bench_procs import (
     TRADE_RATE,
     AppProcess,
     SendClock,
+    byte_compile_app,
     cold_pair,
     find_session,
     idle_one_widget,
@@ -289,6 +294,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "loadavg_1m_start": round(os.getloadavg()[0], 2),
         **({"note": args.note} if args.note else {}),
     }
+    if args.cold_runs > 0:  # the app as installed: from bytecode, like Textual (bench_procs)
+        out["cold_start_modules_compiled"] = byte_compile_app()
     per_load: list[list[dict[str, Any]]] = [[] for _ in loads]
     idle_app: list[float | None] = []
     idle_one: list[float | None] = []
