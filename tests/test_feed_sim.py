@@ -147,6 +147,31 @@ async def test_pings_keep_an_idle_server_from_closing(sim_factory, feed_factory)
     assert sim.stats.idle_closes == 0 and h.feed.status.reconnects == 0
 
 
+async def test_an_idle_connection_ticks_only_for_its_pings(sim_factory, feed_factory):
+    """The link's control task sleeps until the core's next deadline: on a quiet connection
+    that is the next ping (0.3 s here), so about 5 ticks in 1.5 s, where a clock of a
+    quarter of the shortest timer ticked every 0.075 s (20 ticks). Keep-alive still works:
+    every ping is answered and the link stays up."""
+    sim = await sim_factory(rate=0.0, trade_rate=0.0)
+    h = await feed_factory(fast_config(sim.url, MARKETS, stale_after=5.0))
+    assert await h.feed.wait_ready(5)
+    await asyncio.sleep(0.3)  # the greeting's replies are in
+    core = h.feed.core
+    tick, ticks = core.tick, []
+
+    def counted(now: float) -> str | None:
+        ticks.append(now)
+        return tick(now)
+
+    core.tick = counted  # type: ignore[method-assign]
+    t0 = time.monotonic()
+    await asyncio.sleep(1.5)
+    assert 3 <= len(ticks) <= 7, ticks
+    keepalive = core.dialogue.keepalive
+    assert keepalive.last_ping > t0 + 1.0  # pings kept going out, every 0.3 s
+    assert h.feed.status.reconnects == 0 and h.feed.status.state is LinkState.LIVE
+
+
 async def test_unknown_market_rejected_others_carry_on(sim_factory, feed_factory):
     sim = await sim_factory()
     h = await feed_factory(fast_config(sim.url, ["BTC_USDT", "NOPE_USDT", "ETH_USDT"]))

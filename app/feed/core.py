@@ -279,7 +279,8 @@ class FeedCore:
         return self.dialogue.tick(now)
 
     def wake_in(self, now: float) -> float | None:
-        """Seconds until `tick` has work that the link's regular clock could be late for."""
+        """Seconds until `tick` has work (the next deadline of any timer; None: none). Work
+        that comes sooner (a resubscribe wanted, a market added) calls `wake`."""
         return self.dialogue.wake_in(now)
 
     def take_outgoing(self) -> list[Request]:
