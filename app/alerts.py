@@ -14,7 +14,7 @@ trades) make at most `MAX_TOASTS` notifications and one bell.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
@@ -42,6 +42,7 @@ class AlertWatcher:
             self.book.add(spec)
         self.fired_count = 0
         self.last_fired_at: float | None = None  # time.monotonic() of the last notification
+        self.on_change: Callable[[], None] | None = None  # an alert was added (the app paints)
 
     def check(self, market: Market, fresh: list[Trade], live: bool, now: float) -> list[Fired]:
         """The alerts of one market that fire now: trades oldest first, then the book."""
@@ -55,8 +56,13 @@ class AlertWatcher:
     def add_text(self, text: str, default_market: str | None) -> AlertSpec:
         """Add the alert `text` describes; ValueError says what is wrong with it."""
         spec = parse_alert(text, default_market)
-        self.book.add(spec)
+        self.add(spec)
         return spec
+
+    def add(self, spec: AlertSpec) -> None:
+        self.book.add(spec)
+        if self.on_change is not None:
+            self.on_change()
 
     def rows(self) -> list[AlertRow]:
         return [AlertRow(a.id, describe(a.spec), a.armed) for a in self.book.list()]
@@ -123,7 +129,7 @@ class AlertCommands(Provider):
                   help="fires once per crossing, with a notification and the bell")
 
     def _add(self, watcher: AlertWatcher, spec: AlertSpec) -> None:
-        watcher.book.add(spec)
+        watcher.add(spec)
         self.app.notify(f"Alert added: {describe(spec)}", markup=False)
 
     def _open(self, watcher: AlertWatcher, market: str | None) -> None:

@@ -43,18 +43,35 @@ def change_text(buckets: list[tuple[float, float] | None]) -> str:
     return f"{(last - first) / first * 100:+.2f}%" if first else ""
 
 
+SLIDES_PER_CHAR = 8  # an unchanged mid slides the window an eighth of a character at a time
+
+
 class Sparkline:
-    """The header's sparkline, recomputed only when the window moved or the last mid changed
-    (the history is recorded every tick, but a slot lasts `step` seconds)."""
+    """The header's sparkline, recomputed only when the last mid changed or the window slid
+    by an eighth of a character (15 minutes in 24 characters: every 4.7 s): one character
+    is 37.5 s, so a slide of a second rarely moves a block, and an idle app need not wake
+    every second to draw it (issue 11)."""
 
     def __init__(self, width: int = WIDTH) -> None:
         self.width = width
         self._key: tuple[object, ...] | None = None
         self._text: str | None = None
 
+    def slide(self, history: MidHistory) -> float:
+        """Seconds between two recomputations of an unchanged mid's line."""
+        window = history.capacity * history.step
+        return max(history.step, window / max(1, self.width) / SLIDES_PER_CHAR)
+
+    def changes_in(self, history: MidHistory, now: float) -> float | None:
+        """Seconds until the line slides with the clock alone (None: nothing to draw)."""
+        if history.last() is None and self._text is None:
+            return None
+        slide = self.slide(history)
+        return (math.floor(now / slide) + 1) * slide - now
+
     def text(self, history: MidHistory, now: float) -> str | None:
         """" 15m ▁▂▄█▇ +0.12%" for the window ending at `now`, or None (nothing to draw)."""
-        key = (id(history), math.floor(now / history.step), history.last())
+        key = (id(history), math.floor(now / self.slide(history)), history.last())
         if key != self._key:
             self._key = key
             buckets = history.buckets(now, self.width)

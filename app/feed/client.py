@@ -127,6 +127,12 @@ class FeedClient:
         a message per frame."""
         self.core.watch(market, callback)
 
+    def watch_data(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback` once at the next depth or trades message of any market (see
+        `FeedCore.watch_data`): how the app learns that a hidden tab's histories have
+        something to take, without polling every market every second."""
+        self.core.watch_data(callback)
+
     def ready(self) -> bool:
         """True once every market has a snapshot and is live, or is REJECTED."""
         return self.core.ready()
@@ -211,7 +217,9 @@ class FeedClient:
     async def _rate_loop(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            self.core.update_rates(time.monotonic())
+            now = time.monotonic()
+            self.core.update_rates(now)
+            self.core.status_changed(now)  # the app's watch: repaint the status bar if it moved
             if self.recorder is not None:
                 try:
                     self.recorder.flush()

@@ -70,6 +70,10 @@ class FeedCore:
         # One comparison per message while disarmed, instead of a UI message per frame.
         self._watched: str | None = None
         self._on_watched: Callable[[], None] | None = None
+        # `watch_data`: fires once at the next market data of any market (the app's
+        # histories of hidden tabs), then disarms.
+        self._on_data: Callable[[], None] | None = None
+        self._status_shown: tuple[object, ...] | None = None  # see `status_changed`
         self._notify = notify
         self._synced = self.subs.synced  # the same set (only ever cleared): read per delta
         self._got_data = False
@@ -114,6 +118,34 @@ class FeedCore:
         it must only schedule work (the app's paint clock does `loop.call_at`)."""
         self._watched = market if callback is not None else None
         self._on_watched = callback
+
+    def watch_data(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback` once, at the next depth or trades message of any open market (before
+        it is applied), then disarm; None disarms. Like `watch`, it must only schedule work."""
+        self._on_data = callback
+
+    def market_changed(self, market: str) -> None:
+        """Something `watch` does not see changed for `market` (its ticker): fire the watch if
+        that market is the one watched."""
+        if market == self._watched:
+            self._fire_watch()
+
+    def status_changed(self, now: float) -> bool:
+        """Fire the watch if anything of `status` the status bar shows changed since the last
+        call, beyond the link's state (`set_link` fires for that): the rates, reconnects,
+        ping, rejected frames, the last error, and whether the last message is a second old
+        or more (the age turns from tenths to whole seconds, or back). Called once a second
+        (the rates' clock), so the app need not repaint every second to find out."""
+        st = self.status
+        last = st.last_message_at
+        shown = (st.state, st.msgs_per_s, st.reconnects, st.latency_ms, st.frames_rejected,
+                 st.last_error, last is not None and now - last >= 1.0)
+        if shown == self._status_shown:
+            return False
+        self._status_shown = shown
+        if self._on_watched is not None:
+            self._fire_watch()
+        return True
 
     def _fire_watch(self) -> None:
         callback = self._on_watched
@@ -201,6 +233,12 @@ class FeedCore:
         ms.last_message_at = received_at
         if name == self._watched:
             self._fire_watch()
+        if self._on_data is not None:
+            callback, self._on_data = self._on_data, None
+            try:
+                callback()
+            except Exception:  # a UI bug must not kill the feed
+                log.exception("watch_data callback failed")
         if not self._got_data:  # the first market data on this connection
             self._got_data = True
             self.backoff.reset()
