@@ -172,6 +172,39 @@ async def test_an_idle_connection_ticks_only_for_its_pings(sim_factory, feed_fac
     assert h.feed.status.reconnects == 0 and h.feed.status.state is LinkState.LIVE
 
 
+async def test_the_rates_clock_rides_on_the_messages_and_sleeps_in_silence(sim_factory,
+                                                                         feed_factory):
+    """The once-a-second work (rates, status news, the recording's flush) is run by the
+    first message due: with the simulator paused its tickers (a push a second) bring it,
+    and its own timer never fires; when the server goes silent the timer runs it until the
+    rates read 0 and the age a second, then sleeps until the next message."""
+    sim = await sim_factory(faults=Faults(stall_after=4.0))
+    h = await feed_factory(fast_config(sim.url, MARKETS, stale_after=30.0, ping_interval=30.0))
+    feed = h.feed
+    assert await feed.wait_ready(5)
+    sim.pause()
+    silent, seconds = [], []
+    second, timer = feed._second, feed._silent
+
+    def counted_second(now: float) -> None:
+        seconds.append(now)
+        second(now)
+
+    def counted_silent() -> None:
+        silent.append(time.monotonic())
+        timer()
+
+    feed.core.on_second = feed._second = counted_second  # type: ignore[method-assign]
+    feed._silent = counted_silent  # type: ignore[method-assign]
+    await asyncio.sleep(2.5)  # tickers only
+    assert len(seconds) >= 2 and silent == [], (seconds, silent)
+    assert 0 < feed.status.msgs_per_s <= 3
+    await wait_until(lambda: feed.status.msgs_per_s == 0, 4, "the rates at 0 in silence")
+    await asyncio.sleep(3.0)
+    assert 1 <= len(silent) <= 3, silent  # then asleep: no timer left
+    assert feed._silence is None
+
+
 async def test_unknown_market_rejected_others_carry_on(sim_factory, feed_factory):
     sim = await sim_factory()
     h = await feed_factory(fast_config(sim.url, ["BTC_USDT", "NOPE_USDT", "ETH_USDT"]))

@@ -3,7 +3,8 @@
 Data path (hot, once per frame): `handle_frame` -> `inflate`/`parse_json` -> recorder ->
 `handle_message` -> `classify` -> apply in place to the market's book/tape -> counters.
 No logging, notices, time formatting or clock reads per message; rates come from
-`update_rates`, called once a second.
+`update_rates`, called about once a second (`on_second`: by the first message due, else by the
+client's timer).
 
 Everything else is plain calls that take `now` (monotonic seconds): `connected(now, url)` and
 `disconnected(reason)` bracket a connection; `tick(now)` decides what to send (the greeting,
@@ -16,6 +17,7 @@ and tests drive it by hand.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -70,10 +72,12 @@ class FeedCore:
         # One comparison per message while disarmed, instead of a UI message per frame.
         self._watched: str | None = None
         self._on_watched: Callable[[], None] | None = None
-        # `watch_data`: fires once at the next market data of any market (the app's
-        # histories of hidden tabs), then disarms.
-        self._on_data: Callable[[], None] | None = None
+        self._on_data: Callable[[], None] | None = None  # `watch_data`
         self._status_shown: tuple[object, ...] | None = None  # see `status_changed`
+        # The client's once-a-second work (rates, flush), run by the first message from
+        # `second_at` on: while messages come, that clock needs no wake-up of its own.
+        self.on_second: Callable[[float], None] | None = None
+        self.second_at = math.inf
         self._notify = notify
         self._synced = self.subs.synced  # the same set (only ever cleared): read per delta
         self._got_data = False
@@ -125,20 +129,21 @@ class FeedCore:
         self._on_data = callback
 
     def market_changed(self, market: str) -> None:
-        """Something `watch` does not see changed for `market` (its ticker): fire the watch if
-        that market is the one watched."""
+        """`market`'s ticker changed: fire the watch if that market is the one watched."""
         if market == self._watched:
             self._fire_watch()
 
     def status_changed(self, now: float) -> bool:
-        """Fire the watch if anything of `status` the status bar shows changed since the last
-        call, beyond the link's state (`set_link` fires for that): the rates, reconnects,
-        ping, rejected frames, the last error, and whether the last message is a second old
-        or more (the age turns from tenths to whole seconds, or back). Called once a second
-        (the rates' clock), so the app need not repaint every second to find out."""
+        """Fire the watch if what the status bar shows changed since the last call, beyond
+        the link's state (`set_link` fires): rates, reconnects, ping, rejected frames, last
+        error, and whether the last message is a second old or more (the age turns from
+        tenths to seconds). Called once a second, so the app need not repaint to find out."""
         st = self.status
         last = st.last_message_at
-        shown = (st.state, st.msgs_per_s, st.reconnects, st.latency_ms, st.frames_rejected,
+        # As the bar shows them: whole messages a second and milliseconds (2.1 and 1.9 msg/s
+        # are both "2 msg/s": no repaint).
+        shown = (st.state, f"{st.msgs_per_s:.0f}", st.reconnects,
+                 None if st.latency_ms is None else f"{st.latency_ms:.0f}", st.frames_rejected,
                  st.last_error, last is not None and now - last >= 1.0)
         if shown == self._status_shown:
             return False
@@ -150,11 +155,7 @@ class FeedCore:
     def _fire_watch(self) -> None:
         callback = self._on_watched
         self._watched = self._on_watched = None
-        if callback is not None:
-            try:
-                callback()
-            except Exception:  # a UI bug must not kill the feed
-                log.exception("watch callback failed")
+        _call_hook(callback)
 
     def ready(self) -> bool:
         """Every market has its snapshot and is live, or was rejected."""
@@ -184,6 +185,8 @@ class FeedCore:
         st = self.status
         st.messages += 1
         st.last_message_at = received_at
+        if received_at >= self.second_at and self.on_second is not None:
+            self.on_second(received_at)
         try:
             ev = classify(obj)
         except ProtocolError as exc:
@@ -235,10 +238,7 @@ class FeedCore:
             self._fire_watch()
         if self._on_data is not None:
             callback, self._on_data = self._on_data, None
-            try:
-                callback()
-            except Exception:  # a UI bug must not kill the feed
-                log.exception("watch_data callback failed")
+            _call_hook(callback)
         if not self._got_data:  # the first market data on this connection
             self._got_data = True
             self.backoff.reset()
@@ -398,3 +398,12 @@ class FeedCore:
             self._notify(FeedNotice(kind, market, inert_text(text)))
         except Exception:  # a UI bug must not kill the feed
             log.exception("on_notice callback failed")
+
+
+def _call_hook(callback: Callable[[], None] | None) -> None:
+    """Call one of the app's hooks (`watch`, `watch_data`): a UI bug must not kill the feed."""
+    if callback is not None:
+        try:
+            callback()
+        except Exception:
+            log.exception("watch callback failed")
