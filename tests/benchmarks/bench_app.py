@@ -42,8 +42,9 @@ second per market) it measures, over a steady window of ``--seconds`` with no ke
   how many frames were still in flight when the tab window closed.
 
 Then ``idle_cpu_per_s`` (feed connected, simulator paused: nothing moving, over
-``--idle-seconds``; the app's ``stale_after`` is set longer than that quiet time, so the
-window holds no drop and resync) against ``idle_cpu_per_s_bare_textual``, a one-widget
+``--idle-seconds`` from ``--idle-quiet`` seconds after the pause: the ladder's Δ10s column
+moves for 10 s after the book's last change; the app's ``stale_after`` is set longer than
+that quiet time, so the window holds no drop and resync) against ``idle_cpu_per_s_bare_textual``, a one-widget
 Textual app (`bare_textual.py`) in the same kind of terminal (``--only idle``: these pairs
 alone, with ``idle_wakeups_per_s`` of each side, context switches of all threads); ``cold_start_s`` (spawning ``dfx-tui --demo`` to the first drawn book, the
 spread row on the terminal's output) against ``cold_start_bare_textual_s`` (spawning the
@@ -99,6 +100,7 @@ from bench_procs import (
     idle_one_widget,
     idle_stale_after,
     key_window,
+    quiet_until,
     rss_many,
     start_bare,
     start_profiler,
@@ -144,7 +146,7 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
     app = bare = None
     try:
         app = await AppProcess.start(sim.url, MARKETS, fps, stale_after=idle_stale_after(
-            idle_seconds, settle) if idle_seconds > 0 else 0.0)
+            idle_seconds, args.idle_quiet) if idle_seconds > 0 else 0.0)
         ready = await app.expect("ready", 30.0)
         session = find_session(sim, ready["port"])
         clock = SendClock(session)
@@ -192,7 +194,7 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
 
         idle = None
         if idle_seconds > 0:
-            await asyncio.sleep(settle)
+            await quiet_until(t_pause, args.idle_quiet, settle)
             i0, ti0 = cpu_seconds_fine(app.pid), mono()
             await asyncio.sleep(idle_seconds)
             idle = (cpu_seconds_fine(app.pid) - i0) / (mono() - ti0)
@@ -303,7 +305,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     for rep in range(args.reps):
         if args.only == "idle":  # the idle pair alone: the app, then the one-widget app
             app_idle = await idle_app(MARKETS, loads[0], args.fps, args.idle_seconds,
-                                      args.settle)
+                                      args.settle, args.idle_quiet)
             one_idle = await idle_one_widget(args.idle_seconds, args.settle)
             idle_app_runs.append(app_idle["cpu"])
             idle_one.append(one_idle["cpu"])
@@ -330,6 +332,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     out["idle_cpu_per_s_bare_textual"] = r(median(idle_one), 5)
     out["idle_cpu_ratio"] = r(median(ratio(a, b) for a, b in pairs), 2)
     out["idle_cpu_runs"] = [[r(a, 5), r(b, 5)] for a, b in pairs]
+    out["idle_seconds"], out["idle_quiet_s"] = args.idle_seconds, args.idle_quiet
     if wakes:
         out["idle_wakeups_per_s"] = r(median(a for a, _ in wakes), 1)
         out["idle_wakeups_per_s_bare_textual"] = r(median(b for _, b in wakes), 1)
@@ -349,7 +352,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 QUICK = {"reps": 1, "seconds": 1.2, "tab_seconds": 1.2, "loads": "50", "settle": 0.3,
-         "idle_seconds": 0.5, "cold_runs": 1, "many": 2}
+         "idle_seconds": 0.5, "idle_quiet": 0.5, "cold_runs": 1, "many": 2}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fps", type=float, default=10.0, help="the app's repaint clock")
     ap.add_argument("--idle-seconds", type=float, default=20.0,
                     help="idle CPU window (0: skip); the app's stale_after is set longer")
+    ap.add_argument("--idle-quiet", type=float, default=12.0,
+                    help="idle window start, seconds after the pause (the Δ10s column moves "
+                         "for 10 s after the last change)")
     ap.add_argument("--only", choices=("idle",), default=None,
                     help="idle: only the interleaved idle pairs (at the first load), "
                          "with the same keys, and the wake-ups per second of each side")

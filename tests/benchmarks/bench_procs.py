@@ -280,22 +280,28 @@ async def idle_window(pid: int, seconds: float) -> dict[str, float]:
     return {"cpu": (cpu_seconds_fine(pid) - c0) / wall, "wakeups": (switches(pid) - w0) / wall}
 
 
-def idle_stale_after(seconds: float, settle: float) -> float:
+def idle_stale_after(seconds: float, quiet: float) -> float:
     """The app's stale_after for an idle window: longer than the quiet time it spans, so the
     window measures a connected, quiet app rather than a drop and a resync (the default,
     15 s, ends a quiet link)."""
-    return max(15.0, seconds + 2 * settle + 10.0)
+    return max(15.0, seconds + quiet + 15.0)
+
+
+async def quiet_until(t_pause: float, quiet: float, settle: float) -> None:
+    """Wait until `quiet` seconds after the pause, and at least `settle` from now."""
+    await asyncio.sleep(max(settle, t_pause + quiet - mono()))
 
 
 async def idle_app(url_markets: tuple[str, ...], rate: float, fps: float, seconds: float,
-                   settle: float) -> dict[str, float]:
+                   settle: float, quiet: float) -> dict[str, float]:
     """Idle CPU of the app alone: connected and drawn at `rate`, then the simulator paused,
-    every frame handled, `settle`, and a window of `seconds` with nothing moving."""
+    every frame handled, `quiet` seconds from the pause (at least `settle`), and a window of
+    `seconds` with nothing moving."""
     sim = await start_sim(url_markets, rate)
     app = None
     try:
         app = await AppProcess.start(sim.url, url_markets, fps,
-                                     stale_after=idle_stale_after(seconds, settle))
+                                     stale_after=idle_stale_after(seconds, quiet))
         ready = await app.expect("ready", 30.0)
         session = find_session(sim, ready["port"])
         await asyncio.sleep(settle)
@@ -306,7 +312,7 @@ async def idle_app(url_markets: tuple[str, ...], rate: float, fps: float, second
             if status["frames_total"] == session.stats.frames_sent:
                 break
             await asyncio.sleep(0.02)
-        await asyncio.sleep(settle)
+        await quiet_until(t_pause, quiet, settle)
         return await idle_window(app.pid, seconds)
     finally:
         if app is not None:
