@@ -213,6 +213,34 @@ async def test_an_idle_app_paints_only_when_something_shown_changes(sim_factory)
         assert mids[-1] is not None and mids[-1] == mids[-5]
 
 
+async def test_an_idle_heatmap_still_moves_a_column_a_second_and_covers_up_to_now(
+        sim_factory):
+    """Shown, the heatmap's time axis moves with the clock: with nothing new from the feed
+    the app paints at each column (1 s here) and holds the book's coverage up to now, so
+    no gap opens at the right edge. A tab switched to after a quiet spell is covered up to
+    now as well (its histories were not observed meanwhile)."""
+    sim = await sim_factory(markets=("BTC_USDT", "ETH_USDT"), rate=200.0, trade_rate=5.0)
+    app, feed = idle_app(sim.url, stale_after=30.0)
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert await feed.wait_ready(10.0)
+        pane = app.active_pane()
+        pane.view.heatmap_seconds = 1
+        await pilot.press("h")
+        await asyncio.sleep(0.5)
+        sim.pause()
+        await asyncio.sleep(3.5)  # rates settle, the 2 s window passes
+        r0 = pane.heatmap.repaints
+        await asyncio.sleep(3.0)
+        assert pane.heatmap.repaints - r0 >= 2  # a column a second (at least two of three)
+        store = feed.markets["BTC_USDT"].analytics.heatmap
+        assert not store.in_gap and app.wall_clock() - store.last_time < 1.5
+        eth = feed.markets["ETH_USDT"].analytics.heatmap
+        assert app.wall_clock() - eth.last_time > 2.5  # a hidden tab is not touched
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.wall_clock() - eth.last_time < 1.5 and not eth.in_gap
+
+
 async def test_a_silent_feed_shows_its_true_age_then_stale_without_a_heartbeat(sim_factory):
     """The server stops sending anything: the status bar's age steps through the seconds as
     they pass (at each step, not once a second regardless), never ahead of the true age nor
