@@ -14,7 +14,7 @@ trades) make at most `MAX_TOASTS` notifications and one bell.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
@@ -47,6 +47,7 @@ class AlertWatcher:
             self.book.add(spec)
         self.fired_count = 0
         self.last_fired_at: float | None = None  # time.monotonic() of the last notification
+        self.on_change: Callable[[], None] | None = None  # an alert was added (the app paints)
 
     @property
     def book(self) -> AlertBook:
@@ -72,8 +73,13 @@ class AlertWatcher:
         from dfx_tui.app.alert_specs import parse_alert
 
         spec = parse_alert(text, default_market)
-        self.book.add(spec)
+        self.add(spec)
         return spec
+
+    def add(self, spec: AlertSpec) -> None:
+        self.book.add(spec)
+        if self.on_change is not None:
+            self.on_change()
 
     def rows(self) -> list[AlertRow]:
         from dfx_tui.app.alert_specs import describe
@@ -149,7 +155,7 @@ class AlertCommands(Provider):
     def _add(self, watcher: AlertWatcher, spec: AlertSpec) -> None:
         from dfx_tui.app.alert_specs import describe
 
-        watcher.book.add(spec)
+        watcher.add(spec)
         self.app.notify(f"Alert added: {describe(spec)}", markup=False)
 
     def _open(self, watcher: AlertWatcher, market: str | None) -> None:

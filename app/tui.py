@@ -40,6 +40,7 @@ from dfx_tui.widgets.market_commands import AddMarketRequest, CloseMarketRequest
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.palette import THEMES, theme_variables
 from dfx_tui.widgets.safe import sanitize
+from dfx_tui.widgets.status_bar import age_changes_in
 
 if TYPE_CHECKING:
     from dfx_tui.app.feed.replay_control import ReplayControl
@@ -50,14 +51,17 @@ LIVE_SUGGESTIONS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SOL_USDT", "DOGE_USDT",
 TOAST_SECONDS = {"error": 6.0, "warning": 4.0, "information": 4.0}
 
 
-HEARTBEAT_S = 1.0  # with nothing new: the status bar's age, the rates, the 1 Hz histories
+HEARTBEAT_S = 1.0  # a replay: its position and progress move with time
+HISTORY_S = 1.0  # a hidden tab's new data is taken at most this often (the 1 s samples)
 
 
 @runtime_checkable
 class WatchableFeed(Protocol):
-    """A feed that says when a market changed (`FeedClient.watch`); others are polled."""
+    """A feed that says when a market changed (`FeedClient.watch`) and when any market has
+    data (`watch_data`); others are polled."""
 
     def watch(self, market: str | None, callback: Callable[[], bool] | None) -> None: ...
+    def watch_data(self, callback: Callable[[], None] | None) -> None: ...
 
 
 @dataclass
@@ -98,7 +102,9 @@ class DfxApp(App[int]):
         self.ticks = 0  # paints
         self.paint_clock: PaintClock | None = None  # None: a feed without `watch`, polled
         self._watch: Callable[[str | None, Callable[[], bool] | None], None] | None = None
+        self._watch_data: Callable[[Callable[[], None] | None], None] | None = None
         self.alert_watcher = AlertWatcher(config.alerts)  # issue 13: checked in observe_markets
+        self.alert_watcher.on_change = self._alerts_changed
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # No tab-underline slide: 18 extra screen updates per tab switch, on the loop
             # that applies the feed (bench_app: switch latency and CPU while switching).
@@ -175,7 +181,7 @@ class DfxApp(App[int]):
         fps = self.config.fps if self.config.fps > 0 else 10.0
         feed: object = self.feed  # a FeedSource, maybe also a WatchableFeed
         if isinstance(feed, WatchableFeed):
-            self._watch = feed.watch
+            self._watch, self._watch_data = feed.watch, feed.watch_data
             self.paint_clock = PaintClock(self.on_clock, fps)
         else:  # a fixed feed changes only when a test says so: poll it at the fps
             self.set_interval(1.0 / fps, self.on_clock)
@@ -254,56 +260,93 @@ class DfxApp(App[int]):
         return self.markets_screen.active_pane()
 
     def on_clock(self) -> None:
-        """One paint: the status bar, then (unless paused) the market view; each widget
-        redraws only what changed. Then arm the feed's hook and say when to paint next."""
+        """One paint: the histories that have something new, the status bar, then (unless
+        paused) the market view; each widget redraws only what changed. Then arm the feed's
+        hooks and say when to paint next with nothing new (None: not before the feed or a
+        key says so)."""
         clock = self.paint_clock
         if self.feed is None or not self.screen_stack:
             if clock is not None:
                 clock.painted(clock.loop.time() + HEARTBEAT_S)
             return
         self.ticks += 1
-        self.observe_markets()
         screen = self.markets_screen
+        histories_in = self.observe_markets(screen.current_market())
         now = self.clock()
         screen.tick(now, self.feed.status, tag="DEMO" if self.config.demo else None)
         if clock is None:
             return
         if self._watch is not None:
             self._watch(screen.current_market(), clock.data_arrived)
-        clock.painted(clock.loop.time() + self._quiet_delay(now, screen.next_change(),
-                                                            clock.fps))
+        if self._watch_data is not None:
+            self._watch_data(self._history_data)
+        delay = self._quiet_delay(now, screen.next_change(), clock.fps, histories_in)
+        clock.painted(None if delay is None else clock.loop.time() + delay)
 
-    def _quiet_delay(self, now: float, change_at: float | None, fps: float) -> float:
-        """Seconds until a paint is due with no new data: the end of a flash, else the next
-        whole second of the status bar's age (it shows whole seconds from 1 s), at most
-        `HEARTBEAT_S`. Times are on the app's clock, the delay on any.
+    def _history_data(self) -> None:
+        """Some market has new data (the feed's `watch_data`): take it into the histories
+        within `HISTORY_S` of the last paint (the shown market's own hook paints sooner)."""
+        clock = self.paint_clock
+        if clock is not None:
+            clock.request(clock.last_paint + HISTORY_S)
+
+    def _alerts_changed(self) -> None:
+        # A new alert reads its market's book at the next paint: soon, so that the first
+        # change after it can fire it.
+        if self.paint_clock is not None:
+            self.paint_clock.data_arrived()
+
+    def _quiet_delay(self, now: float, change_at: float | None, fps: float,
+                     histories_in: float | None) -> float | None:
+        """Seconds until a paint is due with no new data (None: not before the feed's hooks
+        bring data, a link state, rates or ping): the age's next step (`age_changes_in`), a
+        flash ending, the heatmap or the sparkline moving (`next_change`), a history due;
+        a replay's bar once a second. Times are on the app's clock, the delay on any.
 
         A flash ends up to 1/fps late: while data flows, a data paint shows it first. Asked
         for on time, flash ends (about one per change, 0.5 s after it) were paints of their
         own at the fps cap, so changes waited behind them."""
         assert self.feed is not None
-        last = self.feed.status.last_message_at
-        delay = HEARTBEAT_S
-        if last is not None and now >= last:
-            delay -= (now - last) % 1.0
+        status = self.feed.status
+        delays = [histories_in]
+        if status.replay is not None:
+            delays.append(HEARTBEAT_S)
+        last = status.last_message_at
+        if last is not None and now - last >= 1.0:
+            # Whole seconds and coarser. Under a second the feed's rate clock says when the
+            # age reaches one (`FeedCore.status_changed`): while messages keep coming,
+            # nothing wakes the app to find out that they did.
+            delays.append(age_changes_in(now - last))
         if change_at is not None:
-            delay = min(delay, change_at - now + 1.0 / fps)
-        return max(0.0, delay) + 0.001
+            delays.append(change_at - now + 1.0 / fps)
+        delay = min((d for d in delays if d is not None), default=None)
+        return None if delay is None else max(0.0, delay) + 0.001
 
-    def observe_markets(self) -> None:
-        """Feed every open market's histories (hidden tabs too: a heatmap or a volume profile
-        is complete the moment its tab is shown) and check its alerts with what is new.
-        Cheap when nothing changed."""
+    def observe_markets(self, shown: str | None = None) -> float | None:
+        """Feed the histories of every open market that has something to take (hidden tabs
+        too: a heatmap is complete the moment its tab is shown; an unchanged market is left
+        alone, `MarketAnalytics.pending`), check its alerts with what is new, hold the
+        `shown` one. Returns the seconds until a history is due with no new data."""
         assert self.feed is not None
         link_live = self.feed.status.state is LinkState.LIVE
         now = self.wall_clock()
         fired = []
+        due: float | None = None
         for market in self.feed.markets.values():
+            analytics, book = market.analytics, market.book
             live = link_live and market.status.state is MarketState.LIVE
-            fresh = market.analytics.observe(market.book, market.tape, live, now)
+            fresh = []
+            if analytics.pending(book, market.tape, live, now):
+                fresh = analytics.observe(book, market.tape, live, now)
+            elif market.name == shown:
+                analytics.hold(book, now)
             fired += self.alert_watcher.check(market, fresh, live, now)
+            at = analytics.next_due(book)
+            if at is not None and (due is None or at < due):
+                due = at
         if fired:
             self.alert_watcher.notify(self, fired)
+        return None if due is None else max(0.0, due - now)
 
     def on_market_shown(self, message: MarketShown) -> None:
         # The view shows another market (and has drawn it): watch that one now.

@@ -163,6 +163,13 @@ class HeatmapStore:
         bids, asks = book_levels(book, self.max_levels)
         return self.sample(now, bids, asks)
 
+    def next_sample_due(self, book: OrderBook) -> float | None:
+        """When `sample_book` would take a change of `book` it has not taken yet (a change
+        within `min_interval` of the last sample waits for it); None when it has it all."""
+        if self._open is None or book.version == self._last_version:
+            return None
+        return self._last_time + self.min_interval
+
     def mark_gap(self, now: float) -> None:
         """No valid book from `now` until the next sample (reconnect, resync, stale)."""
         if self._open is None:

@@ -30,6 +30,9 @@ from dfx_tui.book.price_grid import ZERO, grid_index, grid_price
 
 DEFAULT_WINDOW = 10.0
 DEFAULT_DEPTH = 50
+# Past a sample's time + window by this much, `_base` has surely moved past it (an exact
+# deadline can fall an ulp short of `now - window <= time`).
+LATE = 1e-3
 
 _Levels = dict[float, tuple[str, str]]  # float price key -> (price text, amount text)
 
@@ -37,6 +40,7 @@ _Levels = dict[float, tuple[str, str]]  # float price key -> (price text, amount
 @dataclass(frozen=True, slots=True)
 class _Sample:
     time: float
+    version: int  # the book's version when taken
     bids: _Levels
     asks: _Levels
     bid_floor: float | None  # lowest price the bid sample covers (None: the whole side)
@@ -82,14 +86,35 @@ class LiquidityChange:
         self._memo = None
 
     def sample(self, book: OrderBook, now: float) -> bool:
-        """Call once per clock tick; stores a sample when `resolution` has passed (True)."""
+        """Call once per clock tick; stores a sample when `resolution` has passed and the
+        book changed since the last one (True). An unchanged book needs none: the last
+        sample stands for it until it changes, as a base and as the state it had."""
         samples = self._samples
-        if samples and now - samples[-1].time < self.resolution:
+        if samples and (now - samples[-1].time < self.resolution
+                        or samples[-1].version == book.version):
             return False
         if not book.has_snapshot:
             return False  # a cleared book is not a state of the market
         samples.append(_take(book, self.depth, now))
         return True
+
+    def next_sample_due(self, book: OrderBook) -> float | None:
+        """When `sample` would take a change of `book` it has not taken yet (a change within
+        `resolution` of the last sample waits for it); None when it has it all."""
+        samples = self._samples
+        if not samples or samples[-1].version == book.version:
+            return None
+        return samples[-1].time + self.resolution
+
+    def next_change(self, now: float) -> float | None:
+        """When `changes` moves on to a newer base sample with the clock alone (the window
+        passes a sample), after `now`; None when it never will (at most one per sample)."""
+        window = self.window
+        for sample in list(self._samples)[1:]:  # the oldest is the base until the next one
+            at = sample.time + window + LATE
+            if at > now:
+                return at
+        return None
 
     def changes(self, book: OrderBook, now: float, group: int = 1) -> LiquidityDelta | None:
         """Change per price from the sample `window` seconds before `now` to the book now.
@@ -128,7 +153,8 @@ class LiquidityChange:
 
 def _take(book: OrderBook, depth: int, now: float) -> _Sample:
     bids, asks = book.bids(depth), book.asks(depth)
-    return _Sample(now, {float(p): (p, a) for p, a in bids}, {float(p): (p, a) for p, a in asks},
+    return _Sample(now, book.version, {float(p): (p, a) for p, a in bids},
+                   {float(p): (p, a) for p, a in asks},
                    float(bids[-1][0]) if len(bids) >= depth else None,
                    float(asks[-1][0]) if len(asks) >= depth else None)
 

@@ -1,10 +1,15 @@
 """Everything computed over time for one market, fed for every open market, shown or not.
 
-One `observe()` per market per render-clock tick (the app calls it for hidden tabs too, so a
-heatmap, a volume profile or an alert is right the moment its tab is shown). Nothing here runs
+`observe()` on the render clock, for every open market (the app calls it for hidden tabs too,
+so a heatmap, a volume profile or an alert is right the moment its tab is shown), whenever
+`pending()` says it has something to take: the book, the tape or the live state changed, or
+a history changes with time alone (`next_due`: a book change not sampled yet, the pulling
+and stacking window passing a sample, a trade leaving the volume window). Nothing here runs
 per feed message: the feed only mutates the book and the tape; `observe()` reads what changed
-since the last tick (new trades by (time, id), the book through its version), so the hot path
-keeps its rate and the cost is bounded by the clock (cheap when nothing changed).
+since the last call (new trades by (time, id), the book through its version), so the hot path
+keeps its rate and the cost is bounded by the clock. An unchanged market is not observed at
+all (issue 11: an idle app observed every market every second): its mid is held (see
+`MidHistory.held`), its samples still stand.
 
 Times: `now` is wall-clock Unix seconds (the exchange's time base, as trade times are; in a
 replay, the recording's clock), so histories line up with the trades drawn on them.
@@ -47,6 +52,7 @@ class MarketAnalytics:
     observed_at: float | None = None  # `now` of the last observe(): the histories' clock
     _newest: tuple[float, int] | None = None  # (time, id) of the newest trade taken
     _tape_version: int = -1
+    _book_version: int = -1  # the book's version at the last observe()
     _live: bool = False
 
     def __post_init__(self) -> None:
@@ -65,6 +71,7 @@ class MarketAnalytics:
         gap (reconnect, resync, before the first snapshot): never filled in.
         """
         self.observed_at = now
+        self._book_version = book.version
         fresh = self._take_trades(tape)
         if live and book.has_snapshot:
             self._live = True
@@ -74,6 +81,7 @@ class MarketAnalytics:
             # Floats: the sparkline only draws it (the exact mid is book.mid()).
             self.mids.record(now, None if bid is None or ask is None
                              else (float(bid[0]) + float(ask[0])) / 2)
+            self.mids.held = True  # until the next observe(), which a change brings
         elif self._live or not book.has_snapshot:
             self._live = False
             self.heatmap.mark_gap(now)
@@ -81,6 +89,33 @@ class MarketAnalytics:
             self.liquidity.clear()
         self.volume.expire(now)
         return fresh
+
+    def pending(self, book: OrderBook, tape: TradeTape, live: bool, now: float) -> bool:
+        """Whether `observe(now)` has anything to take: never observed, the book, the tape or
+        the live state changed since, or a history is due (`next_due`)."""
+        if (self.observed_at is None or book.version != self._book_version
+                or tape.version != self._tape_version
+                or (live and book.has_snapshot) != self._live):
+            return True
+        due = self.next_due(book)
+        return due is not None and now >= due
+
+    def next_due(self, book: OrderBook) -> float | None:
+        """When the histories change with time alone, with nothing new from the feed: a book
+        change the 1 s samples have not taken yet, the pulling and stacking window passing a
+        sample, the next trade leaving the volume window. None: not before new data."""
+        times = [self.volume.next_expiry()]
+        if self._live and self.observed_at is not None:
+            times += [self.liquidity.next_sample_due(book), self.heatmap.next_sample_due(book),
+                      self.liquidity.next_change(self.observed_at)]
+        return min((t for t in times if t is not None), default=None)
+
+    def hold(self, book: OrderBook, now: float) -> None:
+        """Extend the heatmap's covered time to `now` for a book unchanged and live since the
+        last `observe()` (the mid is held already): for a heatmap on screen, which draws
+        what it has not covered as a gap."""
+        if self._live and book.version == self._book_version:
+            self.heatmap.sample_book(now, book)
 
     def _take_trades(self, tape: TradeTape) -> list[Trade]:
         if tape.version == self._tape_version:

@@ -1,9 +1,13 @@
 """Mid-price history for the market header's sparkline: one value a second, last N minutes.
 
 A fixed ring of float64 slots (15 minutes: 900 slots, 7 KB a market), one slot per `step`
-seconds of the caller's clock. The last value recorded in a slot wins. A slot nobody recorded
-(the app was not called, the feed was down) or recorded as None (no book) is a gap: NaN in
-the ring, None when read, never interpolated.
+seconds of the caller's clock. The last value recorded in a slot wins. A slot recorded as None
+(no book, the feed was down) is a gap: NaN in the ring, None when read, never interpolated.
+A slot nobody recorded is a gap too, unless the history is `held`: then the last value
+recorded goes on until the next record, in the slots skipped over and, when read, up to `now`
+("unchanged since"). The app holds a live market's mid: it observes every market when its
+book or its state changes, so a slot it skipped had the last value (issue 11: an idle app no
+longer records an unchanged mid every second).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ NAN = math.nan
 
 
 class MidHistory:
-    __slots__ = ("step", "capacity", "_ring", "_last_slot")
+    __slots__ = ("step", "capacity", "held", "_ring", "_last_slot")
 
     def __init__(self, minutes: float = 15.0, step: float = 1.0) -> None:
         if step <= 0 or minutes <= 0:
@@ -24,6 +28,7 @@ class MidHistory:
         self.capacity = max(1, round(minutes * 60 / step))
         self._ring = array("d", [NAN]) * self.capacity
         self._last_slot: int | None = None
+        self.held = False  # the last value goes on until the next record (see the module doc)
 
     def record(self, now: float, mid: float | None) -> None:
         """The mid at `now` (None: no book, a gap). A clock going backwards is ignored."""
@@ -32,8 +37,10 @@ class MidHistory:
         if last is not None:
             if slot < last:
                 return
+            # Slots skipped over: the held value, or gaps.
+            fill = self._ring[last % self.capacity] if self.held else NAN
             for k in range(last + 1, min(slot, last + self.capacity + 1)):
-                self._ring[k % self.capacity] = NAN  # slots skipped over are gaps
+                self._ring[k % self.capacity] = fill
         self._ring[slot % self.capacity] = NAN if mid is None else mid
         self._last_slot = slot
 
@@ -56,9 +63,13 @@ class MidHistory:
         slot = math.floor(now / self.step)
         last = self._last_slot
         out: list[float | None] = []
+        held = self.last() if self.held else None  # what the slots after the last one hold
         for k in range(slot - self.capacity + 1, slot + 1):
-            if last is None or k > last or k <= last - self.capacity:
+            if last is None or k <= last - self.capacity:
                 out.append(None)  # not recorded yet, or overwritten by newer slots
+                continue
+            if k > last:
+                out.append(held)
                 continue
             value = self._ring[k % self.capacity]
             out.append(None if math.isnan(value) else value)

@@ -12,6 +12,7 @@ Memory is bounded by `max_trades`: past it, the oldest trades leave early and
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -109,6 +110,13 @@ class VolumeAtPrice:
         trades = self._trades
         while trades and trades[0].time < cutoff:
             self._forget(trades.popleft())
+
+    def next_expiry(self) -> float | None:
+        """The first whole second (on the trades' clock) at which `expire` drops a trade;
+        None when none is held. Whole seconds: trades leaving within one second leave
+        together, so an idle app wakes at most once a second for them."""
+        trades = self._trades
+        return None if not trades else math.floor(trades[0].time + self.window) + 1.0
 
     @property
     def covers_window(self) -> bool:

@@ -157,10 +157,47 @@ def test_market_changes_are_coalesced_into_one_resubscribe():
     assert d.sent_now() == [("depth.unsubscribe", []), ("depth.subscribe", three),
                             ("trades.unsubscribe", []), ("trades.subscribe", three),
                             ("ticker.unsubscribe", []), ("ticker.subscribe", three)]
-    assert d.core.wake_in(d.now) is None
+    # Nothing more to send: the next deadline is the greeting's requests timing out.
+    assert d.core.wake_in(d.now) == pytest.approx(d.core.config.request_timeout - 0.2, abs=0.01)
 
 
 # ------------------------------------------------------------------ keep-alive
+def test_the_link_sleeps_from_deadline_to_deadline_and_still_catches_a_silent_link():
+    """`wake_in` is the next deadline of every timer, so a link that sleeps exactly that long
+    (link.py) ticks a quiet connection only for its pings and data checks: 6 ticks in a
+    minute where a 0.25 s clock ticked 240 times. Pings still go out on time, and a link
+    that falls silent is dropped the moment its data time-out passes."""
+    d = Driver(ping_interval=20.0, pong_timeout=10.0, stale_after=15.0)
+    d.connect()
+    d.tick()
+    for method in ("server.time", "depth.subscribe", "trades.subscribe", "ticker.subscribe",
+                   "all_ticker.subscribe"):
+        d.ack(d.request(method), at=T0 + 0.05)
+    d.receive(captured("server.ping reply", id=d.request("server.ping").id), at=T0 + 0.05)
+    d.receive(BTC_SNAPSHOT, at=T0 + 0.1)
+    ticks: list[float] = []
+    pings: list[float] = []
+    next_push = T0 + 1.0  # a ticker push every second: messages that wake nobody
+    while d.now < T0 + 60.0:
+        wake = d.now + d.core.wake_in(d.now)
+        while next_push < wake:
+            d.receive(captured("server.ping reply", id=99999), at=next_push)  # not ours
+            next_push += 1.0
+        d.tick(wake)
+        ticks.append(round(wake - T0, 3))
+        if ("server.ping", []) in d.sent_now():
+            pings.append(round(wake - T0, 3))
+            d.receive(captured("server.ping reply", id=d.request("server.ping").id),
+                      at=wake + 0.05)
+    assert pings == [20.0, 40.0, 60.0]
+    assert ticks == [15.101, 20.0, 35.051, 40.0, 55.051, 60.0]
+    # Silence (no push, no pong): dropped at the first wake-up, 15 s after the last message.
+    last = d.now
+    wake = d.now + d.core.wake_in(d.now)
+    assert wake - last == pytest.approx(15.0, abs=0.01)
+    assert d.tick(wake) == "no data for 15 s"
+
+
 def test_ping_every_interval_and_a_missing_pong_drops_the_link_as_stale():
     d = Driver(ping_interval=20.0, pong_timeout=10.0, stale_after=1e6)
     d.connect()

@@ -147,6 +147,64 @@ async def test_pings_keep_an_idle_server_from_closing(sim_factory, feed_factory)
     assert sim.stats.idle_closes == 0 and h.feed.status.reconnects == 0
 
 
+async def test_an_idle_connection_ticks_only_for_its_pings(sim_factory, feed_factory):
+    """The link's control task sleeps until the core's next deadline: on a quiet connection
+    that is the next ping (0.3 s here), so about 5 ticks in 1.5 s, where a clock of a
+    quarter of the shortest timer ticked every 0.075 s (20 ticks). Keep-alive still works:
+    every ping is answered and the link stays up."""
+    sim = await sim_factory(rate=0.0, trade_rate=0.0)
+    h = await feed_factory(fast_config(sim.url, MARKETS, stale_after=5.0))
+    assert await h.feed.wait_ready(5)
+    await asyncio.sleep(0.3)  # the greeting's replies are in
+    core = h.feed.core
+    tick, ticks = core.tick, []
+
+    def counted(now: float) -> str | None:
+        ticks.append(now)
+        return tick(now)
+
+    core.tick = counted  # type: ignore[method-assign]
+    t0 = time.monotonic()
+    await asyncio.sleep(1.5)
+    assert 3 <= len(ticks) <= 7, ticks
+    keepalive = core.dialogue.keepalive
+    assert keepalive.last_ping > t0 + 1.0  # pings kept going out, every 0.3 s
+    assert h.feed.status.reconnects == 0 and h.feed.status.state is LinkState.LIVE
+
+
+async def test_the_rates_clock_rides_on_the_messages_and_sleeps_in_silence(sim_factory,
+                                                                         feed_factory):
+    """The once-a-second work (rates, status news, the recording's flush) is run by the
+    first message due: with the simulator paused its tickers (a push a second) bring it,
+    and its own timer never fires; when the server goes silent the timer runs it until the
+    rates read 0 and the age a second, then sleeps until the next message."""
+    sim = await sim_factory(faults=Faults(stall_after=4.0))
+    h = await feed_factory(fast_config(sim.url, MARKETS, stale_after=30.0, ping_interval=30.0))
+    feed = h.feed
+    assert await feed.wait_ready(5)
+    sim.pause()
+    silent, seconds = [], []
+    second, timer = feed._second, feed._silent
+
+    def counted_second(now: float) -> None:
+        seconds.append(now)
+        second(now)
+
+    def counted_silent() -> None:
+        silent.append(time.monotonic())
+        timer()
+
+    feed.core.on_second = feed._second = counted_second  # type: ignore[method-assign]
+    feed._silent = counted_silent  # type: ignore[method-assign]
+    await asyncio.sleep(2.5)  # tickers only
+    assert len(seconds) >= 2 and silent == [], (seconds, silent)
+    assert 0 < feed.status.msgs_per_s <= 3
+    await wait_until(lambda: feed.status.msgs_per_s == 0, 4, "the rates at 0 in silence")
+    await asyncio.sleep(3.0)
+    assert 1 <= len(silent) <= 3, silent  # then asleep: no timer left
+    assert feed._silence is None
+
+
 async def test_unknown_market_rejected_others_carry_on(sim_factory, feed_factory):
     sim = await sim_factory()
     h = await feed_factory(fast_config(sim.url, ["BTC_USDT", "NOPE_USDT", "ETH_USDT"]))

@@ -13,6 +13,7 @@ from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.numbers import HUMAN_STEPS
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.market_tabs import MarketTabs, bar_segments, label_spans, scroll_for
+from dfx_tui.widgets.status_bar import age_changes_in, age_text
 from dfx_tui.widgets.strip_view import StripView, merge_segments
 from tests.support.apps import fixed_app, fixed_feed, fixed_status
 
@@ -135,20 +136,46 @@ def test_merge_joins_same_look_segments_but_never_after_leading_spaces():
         Segment("  ", pad), Segment("3", base)]  # an SVG would drop the leading spaces
 
 
-async def test_status_bar_redraws_the_sub_second_age_once_a_second_but_news_at_once():
+async def test_status_bar_redraws_the_age_by_its_steps_not_its_tenths_but_news_at_once():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         bar = app.markets_screen.status_bar
         status = fixed_feed(app).status
         t = 2000.0  # after the app's frozen clock
-        status.last_message_at = t
-        assert bar.update_view(status, t + 0.1)
-        assert not bar.update_view(status, t + 0.4)  # only the tenths moved: not yet
-        assert bar.update_view(status, t + 1.2)  # a second later, or a whole second shown
+        status.last_message_at = t - 5.0
+        assert bar.update_view(status, t) and "5s ago" in bar.plain
+        status.last_message_at = t  # news after a silence: at once
+        assert bar.update_view(status, t + 0.1) and "0.1s ago" in bar.plain
+        assert not bar.update_view(status, t + 0.4)  # only the tenths moved
+        assert bar.update_view(status, t + 1.2) and "1s ago" in bar.plain  # a whole second
         status.reconnects = 1
         assert bar.update_view(status, t + 1.3) and "reconnects 1" in bar.plain
         assert bar.update_view(status, t + 3.5) and "3s ago" in bar.plain
+        status.last_message_at = t + 3.6  # news after a silence: at once
+        assert bar.update_view(status, t + 3.7) and "0.1s ago" in bar.plain
+        assert not bar.update_view(status, t + 4.55)  # tenths again, however much later
+        status.last_message_at = t
+        assert bar.update_view(status, t + 27.0) and "25s ago" in bar.plain  # 5 s steps
+        assert not bar.update_view(status, t + 29.9)
+        assert bar.update_view(status, t + 30.0) and "30s ago" in bar.plain
+
+
+def test_the_age_shows_coarser_steps_as_it_grows_and_says_when_it_changes():
+    shown = {a: age_text(a) for a in (0.25, 1.0, 5.0, 19.9, 20.0, 24.9, 59.0, 60.0, 119.0,
+                                      120.0, 149.0, 151.0)}
+    assert shown == {0.25: "0.2s ago", 1.0: "1s ago", 5.0: "5s ago", 19.9: "19s ago",
+                     20.0: "20s ago", 24.9: "20s ago", 59.0: "55s ago", 60.0: "60s ago",
+                     119.0: "110s ago", 120.0: "2m ago", 149.0: "2m ago", 151.0: "3m ago"}
+    assert age_changes_in(None) is None
+    for age in (0.0, 0.3, 1.0, 4.5, 19.5, 20.0, 33.0, 58.0, 61.0, 118.0, 120.0, 200.0, 3599.0):
+        wait = age_changes_in(age)
+        assert wait is not None and wait > 0
+        # The text holds until then, and changes right after (the tenths aside).
+        before, after = age_text(age + wait - 1e-6), age_text(age + wait + 1e-6)
+        assert after != before, (age, wait)
+        if age >= 1:
+            assert age_text(age) == before, (age, wait)
 
 
 def test_a_line_is_joined_and_fitted_to_its_width():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,8 +16,10 @@ from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.client import FeedClient
 from dfx_tui.app.feed.core import FeedCore
 from dfx_tui.app.paint_clock import BURST, PaintClock
+from dfx_tui.app.sim.server import Faults
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import LinkState
+from dfx_tui.widgets.trader_settings import TraderSettings
 from tests.support.feed import fast_config, wait_until
 
 
@@ -271,8 +275,103 @@ async def test_paints_follow_the_data_and_idle_costs_one_paint_a_second(sim_fact
         seen = eth.version
         await wait_until(lambda: ladder.book is eth and ladder._drawn is not None
                          and ladder._drawn[0] > seen, 2, "ETH painted from its own data")
+
+
+def idle_app(url: str, **config: Any) -> tuple[DfxApp, FeedClient]:
+    config = fast_config(url, ("BTC_USDT", "ETH_USDT"), fps=10.0, ping_interval=20.0,
+                         pong_timeout=10.0, request_timeout=8.0,
+                         trader=TraderSettings(liquidity_window=2.0), **config)
+    feed = FeedClient(config)
+    app = DfxApp(config, feed=feed)
+    feed.on_notice = app._on_feed_notice
+    return app, feed
+
+
+async def test_an_idle_app_paints_only_when_something_shown_changes(sim_factory):
+    """The simulator paused (its tickers still come every second, same figures): once the
+    rates have settled and the pulling-and-stacking window (2 s here) has passed the last
+    samples, nothing on screen changes but the sparkline's slide (every 4.7 s), so the app
+    does not paint (it painted every second): no ladder rebuild, no observe of an
+    unchanged market, and the next paint is not due within the next second."""
+    sim = await sim_factory(markets=("BTC_USDT", "ETH_USDT"), rate=200.0, trade_rate=5.0)
+    app, feed = idle_app(sim.url, stale_after=30.0)
+    async with app.run_test(size=(160, 50)):
+        assert await feed.wait_ready(10.0)
+        clock, ladder = app.paint_clock, app.active_pane().ladder
+        assert clock is not None
+        await asyncio.sleep(1.0)
         sim.pause()
+        await asyncio.sleep(3.5)  # rates settle (about 2 s), the 2 s window passes
+        p0, r0 = clock.paints, ladder.repaints
+        observed = {m: feed.markets[m].analytics.observed_at for m in feed.markets}
+        await asyncio.sleep(3.0)
+        assert clock.paints - p0 <= 1, clock.paints - p0
+        assert ladder.repaints == r0
+        assert {m: feed.markets[m].analytics.observed_at for m in feed.markets} == observed
+        bar = app.markets_screen.status_bar.plain
+        assert "LIVE" in bar and "2 msg/s" in bar and "s ago" in bar  # tickers: 2 frames a s
+        # The mid is held, not a gap: the sparkline's history runs up to now.
+        mids = feed.markets["BTC_USDT"].analytics.mids.series(app.wall_clock())
+        assert mids[-1] is not None and mids[-1] == mids[-5]
+
+
+async def test_an_idle_heatmap_still_moves_a_column_a_second_and_covers_up_to_now(
+        sim_factory):
+    """Shown, the heatmap's time axis moves with the clock: with nothing new from the feed
+    the app paints at each column (1 s here) and holds the book's coverage up to now, so
+    no gap opens at the right edge. A tab switched to after a quiet spell is covered up to
+    now as well (its histories were not observed meanwhile)."""
+    sim = await sim_factory(markets=("BTC_USDT", "ETH_USDT"), rate=200.0, trade_rate=5.0)
+    app, feed = idle_app(sim.url, stale_after=30.0)
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert await feed.wait_ready(10.0)
+        pane = app.active_pane()
+        pane.view.heatmap_seconds = 1
+        await pilot.press("h")
         await asyncio.sleep(0.5)
-        p1 = clock.paints
-        await asyncio.sleep(2.0)
-        assert clock.paints - p1 <= 4  # idle: the status bar's age, once a second
+        sim.pause()
+        await asyncio.sleep(3.5)  # rates settle, the 2 s window passes
+        r0 = pane.heatmap.repaints
+        await asyncio.sleep(3.0)
+        assert pane.heatmap.repaints - r0 >= 2  # a column a second (at least two of three)
+        store = feed.markets["BTC_USDT"].analytics.heatmap
+        assert not store.in_gap and app.wall_clock() - store.last_time < 1.5
+        eth = feed.markets["ETH_USDT"].analytics.heatmap
+        assert app.wall_clock() - eth.last_time > 2.5  # a hidden tab is not touched
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.wall_clock() - eth.last_time < 1.5 and not eth.in_gap
+
+
+async def test_a_silent_feed_shows_its_true_age_then_stale_without_a_heartbeat(sim_factory):
+    """The server stops sending anything: the status bar's age steps through the seconds as
+    they pass (at each step, not once a second regardless), never ahead of the true age nor
+    more than a step (plus the rates clock's second for the first one) behind, until the
+    link is found stale and the bar says so."""
+    sim = await sim_factory(markets=("BTC_USDT", "ETH_USDT"), faults=Faults(stall_after=1.5))
+    app, feed = idle_app(sim.url, stale_after=4.0)
+    async with app.run_test(size=(160, 50)):
+        assert await feed.wait_ready(10.0)
+        bar = app.markets_screen.status_bar
+        shown: list[tuple[float, str]] = []
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 8.0 and feed.status.reconnects == 0:
+            last = feed.status.last_message_at
+            assert last is not None
+            age = time.monotonic() - last
+            match = re.search(r"last msg (\d+(?:\.\d)?)s ago", bar.plain)
+            assert match is not None, bar.plain
+            text = match.group(1)
+            shown.append((age, text))
+            if "." not in text:  # whole seconds: not ahead, at most a step (+ lag) behind
+                assert int(text) <= age + 0.05 and age - int(text) < 1.5, (age, text)
+            else:  # tenths: until the rates clock (once a second) says a second has passed
+                assert age < 2.0 + 0.5, (age, text)
+            if feed.status.state is LinkState.STALE or "STALE" in bar.plain:
+                break
+            await asyncio.sleep(0.1)
+        whole = sorted({int(text) for _age, text in shown if "." not in text})
+        assert whole[:3] == [1, 2, 3], shown
+        await wait_until(lambda: feed.status.reconnects >= 1, 5, "a reconnect")
+        await wait_until(lambda: "RECONNECTING" in bar.plain or "STALE" in bar.plain
+                         or "LIVE" in bar.plain, 2, "the link's state shown")

@@ -159,6 +159,11 @@ class HeatmapView(StripView):
         self._wall = self.wall_clock()
         return super().maybe_repaint(now)
 
+    def changes_in(self, wall_now: float) -> float:
+        """Seconds until the time axis moves a column (on the histories' clock)."""
+        seconds = self.view.heatmap_seconds
+        return (math.floor(wall_now / seconds) + 1) * seconds - wall_now
+
     def _key(self) -> tuple[object, ...]:
         m = self.market
         store = m.analytics.heatmap

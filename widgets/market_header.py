@@ -158,6 +158,13 @@ class MarketHeader(TextLine):
         return self.show(header_text(m, label, self.component_styles(), self.imbalance_bps,
                                      spark))
 
+    def changes_in(self, wall_now: float) -> float | None:
+        """Seconds until the line changes with time alone: the sparkline sliding (None:
+        it shows nothing, or no sparkline was asked for)."""
+        if self._wall_now is None:
+            return None
+        return self.sparkline.changes_in(self.market.analytics.mids, wall_now)
+
     def restyle(self) -> None:
         self._key = None
         self.update_view(self._label, self._wall_now)

@@ -164,6 +164,9 @@ class MarketPane(Widget):
 
     def show_market(self, market: Market, view: MarketViewState) -> None:
         """Show another market with its view settings; painted at the next `tick`."""
+        # A quiet market is not observed by the app: its heatmap's covered time is brought
+        # up to now before it is drawn (see MarketAnalytics.hold).
+        market.analytics.hold(market.book, self.wall_clock())
         self.market, self.view = market, view
         self.header.show_market(market)
         self.ladder.show_book(market.book, market.analytics, view)
@@ -194,10 +197,18 @@ class MarketPane(Widget):
         return painted
 
     def next_change(self) -> float | None:
-        """When something shown changes with time alone (a flash ends), if anything does."""
-        times = [t for t in (self.ladder.next_change(), self.tape.next_change())
-                 if t is not None]
-        return min(times, default=None)
+        """When something shown changes with time alone, if anything does: a flash ends,
+        the heatmap's time axis moves a column, the header's sparkline slides. On the clock
+        `tick` is given (the charts' own clock is the wall clock: converted)."""
+        times = [self.body_view().next_change(), self.tape.next_change()]
+        if self._last_tick is not None:
+            now, wall = self._last_tick[0], self.wall_clock()
+            if self.view.body == "heatmap":
+                times.append(now + self.heatmap.changes_in(wall))
+            slide = self.header.changes_in(wall)
+            if slide is not None:
+                times.append(now + slide)
+        return min((t for t in times if t is not None), default=None)
 
     def change_group(self, delta: int, *, repaint: bool = True) -> bool:
         """Coarser (`delta` > 0) or finer price grouping (of the heatmap's rows while it is

@@ -43,10 +43,15 @@ def change_text(buckets: list[tuple[float, float] | None]) -> str:
     return f"{(last - first) / first * 100:+.2f}%" if first else ""
 
 
+SLIDES_PER_CHAR = 8  # an unchanged mid slides the window an eighth of a character at a time
+
+
 class Sparkline:
-    """The header's sparkline, recomputed once a slot of the history (`step` seconds): when
-    the window moved or the history got its first mid of a new slot. Later mids within a
-    slot wait for the next one: keyed on the last mid as well, it was recomputed (900 slots
+    """The header's sparkline, recomputed only when the history got its first mid of a new
+    slot (`step` seconds) or the window slid by an eighth of a character (15 minutes in 24
+    characters: every 4.7 s): one character is 37.5 s, so a slide of a second rarely moves a
+    block, and an idle app need not wake every second to draw it (issue 11). Later mids
+    within a slot wait for the next one: keyed on the last mid, it was recomputed (900 slots
     into 24 buckets, ~0.3 ms) and the header rebuilt on every paint that moved the mid."""
 
     def __init__(self, width: int = WIDTH) -> None:
@@ -54,9 +59,21 @@ class Sparkline:
         self._key: tuple[object, ...] | None = None
         self._text: str | None = None
 
+    def slide(self, history: MidHistory) -> float:
+        """Seconds between two recomputations of an unchanged mid's line."""
+        window = history.capacity * history.step
+        return max(history.step, window / max(1, self.width) / SLIDES_PER_CHAR)
+
+    def changes_in(self, history: MidHistory, now: float) -> float | None:
+        """Seconds until the line slides with the clock alone (None: nothing to draw)."""
+        if history.last() is None and self._text is None:
+            return None
+        slide = self.slide(history)
+        return (math.floor(now / slide) + 1) * slide - now
+
     def text(self, history: MidHistory, now: float) -> str | None:
         """" 15m ▁▂▄█▇ +0.12%" for the window ending at `now`, or None (nothing to draw)."""
-        key = (id(history), math.floor(now / history.step), history.last_slot)
+        key = (id(history), math.floor(now / self.slide(history)), history.last_slot)
         if key != self._key:
             self._key = key
             buckets = history.buckets(now, self.width)

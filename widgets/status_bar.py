@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from rich.style import Style
@@ -15,15 +16,38 @@ from dfx_tui.widgets.text_line import PLAIN, TextLine, style_of
 _BOLD = Style(bold=True)
 
 
+# The age in whole steps of seconds, coarser as it grows (below `limit`, steps of `step`):
+# a trader reads "3s" against "4s" as news, "45s" against "46s" as the same silence. Each
+# shows the age rounded down, like the whole seconds. A quiet bar is repainted only when its
+# text changes, so a long silence costs a repaint every 5-10 s, then every minute.
+AGE_STEPS = ((20, 1), (60, 5), (120, 10))
+
+
 def age_text(age: float | None) -> str:
     if age is None:
         return "no data yet"
     age = max(0.0, age)
     if age < 1:
         return f"{age:.1f}s ago"
-    if age < 120:  # whole seconds: a quiet feed repaints the bar once a second, not per tick
-        return f"{int(age)}s ago"
+    for limit, step in AGE_STEPS:
+        if age < limit:
+            return f"{int(age) // step * step}s ago"
     return f"{age / 60:.0f}m ago"
+
+
+def age_changes_in(age: float | None) -> float | None:
+    """Seconds until `age_text` shows another step (None: never, no message yet). A
+    sub-second age's tenths are not counted: it changes when it reaches one second."""
+    if age is None:
+        return None
+    age = max(0.0, age)
+    if age < 1:
+        return 1.0 - age
+    for limit, step in AGE_STEPS:
+        if age < limit:
+            return (int(age) // step + 1) * step - age
+    # "Nm ago" rounds to the nearest minute: the next half minute.
+    return (math.floor((age - 30) / 60) + 1) * 60 + 30 - age
 
 
 def status_text(status: ConnectionStatus, now: float, *, paused: bool = False,
@@ -98,7 +122,7 @@ class StatusBar(TextLine):
         super().__init__(Text(" connecting…"), name=name, id=id, classes=classes)
         self._inputs: tuple[object, ...] | None = None
         self._shown: tuple[ConnectionStatus, float, bool, str | None] | None = None
-        self._shown_at = float("-inf")  # `now` of the last redraw
+        self._shown_sub_second = False  # the bar shows an age under a second
 
     def update_view(self, status: ConnectionStatus, now: float, *, paused: bool = False,
                     tag: str | None = None) -> bool:
@@ -111,16 +135,18 @@ class StatusBar(TextLine):
         before = self._inputs
         if inputs == before:
             return False
-        if (before is not None and age is not None and age < 1 and inputs[0] == before[0]
-                and inputs[2:] == before[2:]
-                and now - self._shown_at < 1.0):
-            # Only the sub-second age moved ("0.1s ago" -> "0.3s ago"): redrawn at most once
-            # a second, like the whole seconds. A redraw of the bottom line beside a ladder
-            # change makes Textual compose every widget in between (bench: +0.3-4 ms a paint).
+        sub_second = age is not None and age < 1
+        if (before is not None and sub_second and self._shown_sub_second
+                and inputs[0] == before[0] and inputs[2:] == before[2:]):
+            # Only the tenths of a sub-second age moved ("0.1s ago" -> "0.3s ago"): not news
+            # (it is under a second either way, and turns "1s" when it reaches one), so not
+            # redrawn. A redraw of the bottom line beside a ladder change makes Textual
+            # compose every widget in between (bench: +0.3-4 ms a paint); and an idle app
+            # would have to wake every second to draw it (issue 11).
             return False
         self._inputs = inputs
         self._shown = (status, now, paused, tag)
-        self._shown_at = now
+        self._shown_sub_second = sub_second
         return self.show(status_text(status, now, paused=paused, tag=tag,
                                      styles=self.component_styles()))
 

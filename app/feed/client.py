@@ -8,8 +8,8 @@ plus an asyncio connection) and the way the simulator in app/sim/ is:
 - `FeedLink` (link.py): the live connection: connect, read frames, write what the core asks;
 - `run_replay` (replay.py): a recording driven through the same core by a `ReplayControl`
   (replay_control.py), which the replay desk's keys steer (`replay`).
-This class wires them, owns the recording and the 1 Hz rates timer, and is what the app and
-`--once` use.
+This class wires them, owns the recording and the rates' once-a-second clock (`_second`),
+and is what the app and `--once` use.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_BOOK_LEVELS", "MAX_FRAME", "FeedClient", "FeedNotice", "NoticeKind"]
 
+# The rates' once-a-second work rides on the first message from 0.9 s after the last run
+# (a message a second, as the tickers are, brings it every time, with some jitter to
+# spare), else on a timer at 1.1 s (the recording is flushed within about a second).
+SECOND_EARLY_S = 0.9
+SILENCE_S = 1.1
+
 
 class FeedClient:
     """One connection (or one replay) feeding `markets`; status in `status`, rare events via
@@ -67,7 +73,7 @@ class FeedClient:
                                         loop=config.replay_loop)
         self._link: FeedLink | None = None
         self._task: asyncio.Task[None] | None = None
-        self._rate_task: asyncio.Task[None] | None = None
+        self._silence: asyncio.TimerHandle | None = None  # `_second` when no message brings it
         self._started = False
         self._stopped = False
 
@@ -132,6 +138,12 @@ class FeedClient:
         a message per frame."""
         self.core.watch(market, callback)
 
+    def watch_data(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback` once at the next depth or trades message of any market (see
+        `FeedCore.watch_data`): how the app learns that a hidden tab's histories have
+        something to take, without polling every market every second."""
+        self.core.watch_data(callback)
+
     def ready(self) -> bool:
         """True once every market has a snapshot and is live, or is REJECTED."""
         return self.core.ready()
@@ -186,8 +198,8 @@ class FeedClient:
                 self.core.record_frame = self._record_frame
             except OSError as exc:  # the live view goes on without a recording
                 self._record_failed(exc)
-        self.core.update_rates(time.monotonic())
-        self._rate_task = asyncio.create_task(self._rate_loop(), name="dfx-feed-rates")
+        self.core.on_second = self._second
+        self._second(time.monotonic())
         if self.replay is not None:
             from dfx_tui.app.feed.replay import run_replay
 
@@ -204,12 +216,16 @@ class FeedClient:
         self._stopped = True
         if self._link is not None:
             await self._link.close()
-        for task in (self._task, self._rate_task):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        self._task = self._rate_task = None
+        self.core.on_second = None
+        if self._silence is not None:
+            self._silence.cancel()
+            self._silence = None
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._task = None
         if self.recorder is not None:
             try:
                 self.recorder.close()
@@ -217,15 +233,32 @@ class FeedClient:
                 self._record_failed(exc)
         self.core.set_link(LinkState.DOWN)
 
-    async def _rate_loop(self) -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            self.core.update_rates(time.monotonic())
-            if self.recorder is not None:
-                try:
-                    self.recorder.flush()
-                except OSError as exc:
-                    self._record_failed(exc)
+    def _second(self, now: float) -> None:
+        """The once-a-second work: the rates, the status bar's news (`status_changed` fires
+        the app's watch), the recording's flush. Run by the first message at least
+        `SECOND_EARLY_S` after the last run (`FeedCore.on_second`: no wake-up of its own
+        while messages come, e.g. the tickers' one a second), else by a timer `SILENCE_S`
+        after it, which is not set again once nothing moves any more (no rate, no news):
+        an idle feed's clock sleeps until the next message (issue 11: a 1 Hz timer woke it)."""
+        core = self.core
+        core.update_rates(now)
+        moving = core.status_changed(now) or core.status.msgs_per_s > 0 or any(
+            m.status.msgs_per_s for m in core.markets.values())
+        if self.recorder is not None:
+            try:
+                self.recorder.flush()
+            except OSError as exc:
+                self._record_failed(exc)
+        core.second_at = now + SECOND_EARLY_S
+        if self._silence is not None:
+            self._silence.cancel()
+            self._silence = None
+        if moving and not self._stopped:
+            self._silence = asyncio.get_running_loop().call_later(SILENCE_S, self._silent)
+
+    def _silent(self) -> None:
+        self._silence = None
+        self._second(time.monotonic())
 
     def _notice(self, notice: FeedNotice) -> None:
         if self.replay is not None and self.replay.muted:

@@ -3,7 +3,8 @@
 Data path (hot, once per frame): `handle_frame` -> `inflate`/`parse_json` -> recorder ->
 `handle_message` -> `classify` -> apply in place to the market's book/tape -> counters.
 No logging, notices, time formatting or clock reads per message; rates come from
-`update_rates`, called once a second.
+`update_rates`, called about once a second (`on_second`: by the first message due, else by the
+client's timer).
 
 Everything else is plain calls that take `now` (monotonic seconds): `connected(now, url)` and
 `disconnected(reason)` bracket a connection; `tick(now)` decides what to send (the greeting,
@@ -16,6 +17,7 @@ and tests drive it by hand.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -71,6 +73,12 @@ class FeedCore:
         # UI message per frame.
         self._watched: str | None = None
         self._on_watched: Callable[[], bool] | None = None
+        self._on_data: Callable[[], None] | None = None  # `watch_data`
+        self._status_shown: tuple[object, ...] | None = None  # see `status_changed`
+        # The client's once-a-second work (rates, flush), run by the first message from
+        # `second_at` on: while messages come, that clock needs no wake-up of its own.
+        self.on_second: Callable[[float], None] | None = None
+        self.second_at = math.inf
         self._notify = notify
         self._synced = self.subs.synced  # the same set (only ever cleared): read per delta
         self._got_data = False
@@ -117,6 +125,35 @@ class FeedCore:
         self._watched = market if callback is not None else None
         self._on_watched = callback
 
+    def watch_data(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback` once, at the next depth or trades message of any open market (before
+        it is applied), then disarm; None disarms. Like `watch`, it must only schedule work."""
+        self._on_data = callback
+
+    def market_changed(self, market: str) -> None:
+        """`market`'s ticker changed: fire the watch if that market is the one watched."""
+        if market == self._watched:
+            self._fire_watch()
+
+    def status_changed(self, now: float) -> bool:
+        """Fire the watch if what the status bar shows changed since the last call, beyond
+        the link's state (`set_link` fires): rates, reconnects, ping, rejected frames, last
+        error, and whether the last message is a second old or more (the age turns from
+        tenths to seconds). Called once a second, so the app need not repaint to find out."""
+        st = self.status
+        last = st.last_message_at
+        # As the bar shows them: whole messages a second and milliseconds (2.1 and 1.9 msg/s
+        # are both "2 msg/s": no repaint).
+        shown = (st.state, f"{st.msgs_per_s:.0f}", st.reconnects,
+                 None if st.latency_ms is None else f"{st.latency_ms:.0f}", st.frames_rejected,
+                 st.last_error, last is not None and now - last >= 1.0)
+        if shown == self._status_shown:
+            return False
+        self._status_shown = shown
+        if self._on_watched is not None:
+            self._fire_watch()
+        return True
+
     def _fire_watch(self) -> None:
         callback = self._on_watched
         if callback is None:
@@ -157,6 +194,8 @@ class FeedCore:
         st = self.status
         st.messages += 1
         st.last_message_at = received_at
+        if received_at >= self.second_at and self.on_second is not None:
+            self.on_second(received_at)
         try:
             ev = classify(obj)
         except ProtocolError as exc:
@@ -206,6 +245,9 @@ class FeedCore:
         ms.last_message_at = received_at
         if name == self._watched:
             self._fire_watch()
+        if self._on_data is not None:
+            callback, self._on_data = self._on_data, None
+            _call_hook(callback)
         if not self._got_data:  # the first market data on this connection
             self._got_data = True
             self.backoff.reset()
@@ -284,7 +326,8 @@ class FeedCore:
         return self.dialogue.tick(now)
 
     def wake_in(self, now: float) -> float | None:
-        """Seconds until `tick` has work that the link's regular clock could be late for."""
+        """Seconds until `tick` has work (the next deadline of any timer; None: none). Work
+        that comes sooner (a resubscribe wanted, a market added) calls `wake`."""
         return self.dialogue.wake_in(now)
 
     def take_outgoing(self) -> list[Request]:
@@ -364,3 +407,12 @@ class FeedCore:
             self._notify(FeedNotice(kind, market, inert_text(text)))
         except Exception:  # a UI bug must not kill the feed
             log.exception("on_notice callback failed")
+
+
+def _call_hook(callback: Callable[[], None] | None) -> None:
+    """Call one of the app's hooks (`watch`, `watch_data`): a UI bug must not kill the feed."""
+    if callback is not None:
+        try:
+            callback()
+        except Exception:
+            log.exception("watch callback failed")

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from dfx_tui.app.feed.keepalive import KeepAlive
+from dfx_tui.app.feed.keepalive import LATE, KeepAlive
 from dfx_tui.app.feed.notices import ERROR_LIMIT, NoticeKind
 from dfx_tui.app.feed.requests import PING, Request, Requests
 from dfx_tui.app.feed.subscriptions import CHANNELS, TRANSIENT_ERRORS
@@ -73,12 +73,32 @@ class Dialogue:
         return None
 
     def wake_in(self, now: float) -> float | None:
-        """Seconds until `tick` has work that a regular clock could be late for."""
+        """Seconds until `tick` has work: the earliest deadline of every timer (the greeting,
+        a probe step, a resubscribe, the next ping, a pong, data or request time-out, a
+        snapshot wait); None when nothing is pending. The link sleeps exactly that long
+        (or until `core.wake`): an idle connection wakes for its deadlines only."""
+        if self.greet:
+            return 0.0
         probe = self.subs.probe
+        due: float | None = None
         if probe.running:
-            return 0.0 if probe.in_flight is None else None
-        due = self.subs.due(now)
-        return None if due is None else max(0.0, due - now)
+            if probe.in_flight is None:
+                return 0.0
+        else:
+            due = self.subs.due(now)
+        config, keepalive = self.core.config, self.keepalive
+        deadlines = [keepalive.next_deadline(self.core.status.last_message_at)]
+        if due is not None:
+            deadlines.append(due)
+        # The time-outs below are strict (`now - since > timeout`): woken at exactly the
+        # deadline, `tick` would find nothing and the link would wake again at once.
+        sent = self.requests.oldest_sent()
+        if sent is not None:
+            deadlines.append(sent + config.request_timeout + LATE)
+        waiting = self.subs.oldest_wait()
+        if waiting is not None:
+            deadlines.append(waiting + config.snapshot_timeout + LATE)
+        return max(0.0, min(deadlines) - now)
 
     def _send(self, method: str, params: list[str], now: float, *,
               markets: tuple[str, ...] = (), probe: bool = False) -> Request:

@@ -8,6 +8,10 @@ frame at all arrives for `stale_after`.
 
 from __future__ import annotations
 
+# A strict time-out (`now - since > timeout`) has passed this long after its deadline: a
+# wake-up at `since + timeout + LATE` finds it due (an exact one would find it not yet).
+LATE = 1e-3
+
 
 class KeepAlive:
     __slots__ = ("interval", "pong_timeout", "stale_after", "last_ping", "unanswered_since")
@@ -35,6 +39,16 @@ class KeepAlive:
     def ponged(self, sent_at: float) -> None:
         if self.unanswered_since == sent_at:
             self.unanswered_since = None
+
+    def next_deadline(self, last_message_at: float | None) -> float:
+        """When `ping_due` or `verdict` next turns: the next ping, a pong's or the data's
+        time-out, whichever comes first."""
+        deadline = self.last_ping + self.interval
+        if self.unanswered_since is not None:
+            deadline = min(deadline, self.unanswered_since + self.pong_timeout + LATE)
+        if last_message_at is not None:
+            deadline = min(deadline, last_message_at + self.stale_after + LATE)
+        return deadline
 
     def verdict(self, now: float, last_message_at: float | None) -> str | None:
         """Why the link is stale and must be dropped, or None while it is alive."""

@@ -2,8 +2,8 @@
 
 One connection at a time, reopened with backoff until `close`. While a connection is open two
 tasks share it: `_serve` reads frames into the core (the hot path), and `_control` (the only
-writer) ticks the core on a short clock or when it asks for it, writes the requests it queued
-and drops the link when the core says it is stale. Nothing here decides policy; it reports
+writer) ticks the core at its next deadline or when it asks for it, writes the requests it
+queued and drops the link when the core says it is stale. Nothing here decides policy; it reports
 what happened to the core and says why a connection ended.
 """
 
@@ -133,10 +133,12 @@ class FeedLink:
                 ws.transport.abort()
 
     async def _control(self, ws: ClientConnection) -> None:
-        """Tick the core and write what it queued; drop the link when it says so."""
-        cfg, core, wake = self.config, self.core, self._wake
-        clock = max(0.01, min(0.25, cfg.ping_interval / 4, cfg.pong_timeout / 4,
-                              cfg.stale_after / 4, cfg.request_timeout / 4))
+        """Tick the core and write what it queued; drop the link when it says so. Between
+        ticks it sleeps until the core's next deadline (`wake_in`: a ping, a time-out, a
+        resubscribe) or until the core asks for a tick (`on_wake`), nothing else: an idle
+        connection wakes a few times a minute (issue 11: a 0.25 s clock woke it 4 times a
+        second)."""
+        core, wake = self.core, self._wake
         mono = time.monotonic
         try:
             while True:
@@ -147,10 +149,12 @@ class FeedLink:
                 if why is not None:
                     self._drop(ws, why)
                     return
-                soon = core.wake_in(mono())
-                wait = clock if soon is None else min(clock, soon)
-                if wait <= 0:
+                wait = core.wake_in(mono())
+                if wait is not None and wait <= 0:
                     await asyncio.sleep(0)
+                    continue
+                if wait is None:
+                    await wake.wait()
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), wait)

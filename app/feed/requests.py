@@ -61,6 +61,11 @@ class Requests:
         """The request a reply answers, no longer in flight; None if not ours (or timed out)."""
         return self.pending.pop(rid, None)
 
+    def oldest_sent(self) -> float | None:
+        """When the oldest request that `expire` would time out was sent (None: none)."""
+        return min((r.sent_at for r in self.pending.values() if r.method != PING),
+                   default=None)
+
     def expire(self, now: float, timeout: float) -> list[Request]:
         """Requests unanswered for longer than `timeout`, dropped from the pending set.
 

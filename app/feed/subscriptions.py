@@ -115,6 +115,10 @@ class Subscriptions:
         """Markets whose snapshot has not come within `timeout` of their first subscribe."""
         return [name for name, wait in self.waiting.items() if now - wait.since > timeout]
 
+    def oldest_wait(self) -> float | None:
+        """The first subscribe of the market waiting longest for its snapshot (None: none)."""
+        return min((wait.since for wait in self.waiting.values()), default=None)
+
     # ------------------------------------------------------------ when to resubscribe
     def gap(self, now: float) -> float:
         """Least time between two resubscribes: short, unless resyncs keep coming."""

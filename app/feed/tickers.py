@@ -17,6 +17,7 @@ change, `ticker.unsubscribe []` then one `ticker.subscribe` with the full list.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from dfx_tui.app.feed.notices import ERROR_LIMIT
@@ -166,7 +167,10 @@ class TickerFeed:
                 continue  # all_ticker and ticker.update may cross: keep the newer
             if held != ticker:
                 market.ticker = ticker
-                market.ticker_version += 1
+                if held is None or not _same_figures(held, ticker):
+                    # A push with only a newer time shows nothing new: no header repaint.
+                    market.ticker_version += 1
+                    self.core.market_changed(ticker.symbol)  # shown: repaint it soon
 
     def on_reply(self, request: Request, ev: Reply | ErrorReply) -> None:
         if request.method == ALL_TICKER_SUBSCRIBE:
@@ -198,6 +202,11 @@ class TickerFeed:
 
 def is_ticker_request(method: str) -> bool:
     return method.startswith(TICKER_PREFIXES)
+
+
+def _same_figures(a: Ticker, b: Ticker) -> bool:
+    """Equal but for the exchange's timestamp (which no view shows)."""
+    return dataclasses.replace(a, timestamp_ms=b.timestamp_ms) == b
 
 
 def _older(new: Ticker, held: Ticker) -> bool:

@@ -335,6 +335,8 @@ async def run(args: argparse.Namespace) -> None:
 
     config = AppConfig(markets=[m.upper() for m in args.markets.split(",")], url=args.url,
                        fps=args.fps)
+    if args.stale_after > 0:  # an idle window longer than the default would end in a resync
+        config.stale_after = args.stale_after
     feed = FeedClient(config)
     app = DfxApp(config, feed=feed)
     # Textual's own LinuxDriver, not run_tui's back-pressure driver: when this bench's reader
@@ -362,6 +364,8 @@ def main() -> int:
     ap.add_argument("--url", required=True)
     ap.add_argument("--markets", required=True, help="comma-separated")
     ap.add_argument("--fps", type=float, default=10.0)
+    ap.add_argument("--stale-after", type=float, default=0.0,
+                    help="the feed's stale_after (0: the default)")
     ap.add_argument("--cmd-fd", type=int, required=True)
     ap.add_argument("--out-fd", type=int, required=True)
     asyncio.run(run(ap.parse_args()))

@@ -41,9 +41,12 @@ second per market) it measures, over a steady window of ``--seconds`` with no ke
   the simulator wrote to it (received == sent) within ``DRAIN_LIMIT_S``. ``backlog_end`` is
   how many frames were still in flight when the tab window closed.
 
-Then ``idle_cpu_per_s`` (feed connected, simulator paused: nothing moving) against
-``idle_cpu_per_s_bare_textual``, a one-widget Textual app (`bare_textual.py`) in the same
-kind of terminal; ``cold_start_s`` (spawning ``dfx-tui --demo`` to the first drawn book, the
+Then ``idle_cpu_per_s`` (feed connected, simulator paused: nothing moving, over
+``--idle-seconds`` from ``--idle-quiet`` seconds after the pause: the ladder's Δ10s column
+moves for 10 s after the book's last change; the app's ``stale_after`` is set longer than
+that quiet time, so the window holds no drop and resync) against ``idle_cpu_per_s_bare_textual``, a one-widget
+Textual app (`bare_textual.py`) in the same kind of terminal (``--only idle``: these pairs
+alone, with ``idle_wakeups_per_s`` of each side, context switches of all threads); ``cold_start_s`` (spawning ``dfx-tui --demo`` to the first drawn book, the
 spread row on the terminal's output) against ``cold_start_bare_textual_s`` (spawning the
 one-widget app to its first paint), both started from bytecode as installed packages are
 (``cold_start_modules_compiled``: how many of the app's modules the bench byte-compiled
@@ -59,6 +62,7 @@ median over the repetitions and each ratio the median of the per-repetition rati
     python tests/benchmarks/bench_app.py --quick        # a few seconds, for the smoke test
     python tests/benchmarks/bench_app.py --loads= --idle-seconds 0 --many 0 --reps 1 \
         --cold-runs 9                                     # the cold-start pairs only
+    python tests/benchmarks/bench_app.py --only idle --reps 5   # the idle pairs alone
     python tests/benchmarks/bench_app.py --profile DIR  # py-spy over each steady window
 """
 
@@ -97,8 +101,11 @@ from bench_procs import (
     byte_compile_app,
     cold_pair,
     find_session,
+    idle_app,
     idle_one_widget,
+    idle_stale_after,
     key_window,
+    quiet_until,
     rss_many,
     start_bare,
     start_profiler,
@@ -143,7 +150,8 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
     sim = await start_sim(MARKETS, rate)
     app = bare = None
     try:
-        app = await AppProcess.start(sim.url, MARKETS, fps)
+        app = await AppProcess.start(sim.url, MARKETS, fps, stale_after=idle_stale_after(
+            idle_seconds, args.idle_quiet) if idle_seconds > 0 else 0.0)
         ready = await app.expect("ready", 30.0)
         session = find_session(sim, ready["port"])
         clock = SendClock(session)
@@ -191,7 +199,7 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
 
         idle = None
         if idle_seconds > 0:
-            await asyncio.sleep(settle)
+            await quiet_until(t_pause, args.idle_quiet, settle)
             i0, ti0 = cpu_seconds_fine(app.pid), mono()
             await asyncio.sleep(idle_seconds)
             idle = (cpu_seconds_fine(app.pid) - i0) / (mono() - ti0)
@@ -297,10 +305,19 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     if args.cold_runs > 0:  # the app as installed: from bytecode, like Textual (bench_procs)
         out["cold_start_modules_compiled"] = byte_compile_app()
     per_load: list[list[dict[str, Any]]] = [[] for _ in loads]
-    idle_app: list[float | None] = []
+    idle_app_runs: list[float | None] = []
     idle_one: list[float | None] = []
+    wakes: list[tuple[float, float]] = []  # (app, one-widget) wake-ups per second, --only idle
     colds: list[tuple[float | None, float | None]] = []
     for rep in range(args.reps):
+        if args.only == "idle":  # the idle pair alone: the app, then the one-widget app
+            app_idle = await idle_app(MARKETS, loads[0], args.fps, args.idle_seconds,
+                                      args.settle, args.idle_quiet)
+            one_idle = await idle_one_widget(args.idle_seconds, args.settle)
+            idle_app_runs.append(app_idle["cpu"])
+            idle_one.append(one_idle["cpu"])
+            wakes.append((app_idle["wakeups"], one_idle["wakeups"]))
+            continue
         for i, rate in enumerate(loads):
             measure_idle = i == 0 and args.idle_seconds > 0
             profile_to = (Path(args.profile) / f"profile-{rate:g}-rep{rep + 1}.txt"
@@ -309,24 +326,30 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                                     idle_seconds=args.idle_seconds if measure_idle else 0.0)
             per_load[i].append(result)
             if measure_idle:  # app, then the one-widget app, in every repetition
-                idle_app.append(result.pop("idle_cpu_per_s", None))
-                idle_one.append(await idle_one_widget(args.idle_seconds, args.settle))
+                idle_app_runs.append(result.pop("idle_cpu_per_s", None))
+                idle_one.append((await idle_one_widget(args.idle_seconds,
+                                                       args.settle))["cpu"])
         # Cold-start pairs spread over the repetitions (app, one-widget, app, ...).
         todo = args.cold_runs - len(colds)
         for _ in range(math.ceil(todo / (args.reps - rep)) if todo > 0 else 0):
             colds.append(await cold_pair())
-    out["loads"] = [aggregate(reps) for reps in per_load]
-    out["idle_cpu_per_s"] = r(median(idle_app), 5)
+    out["loads"] = [aggregate(reps) for reps in per_load if reps]
+    pairs = list(zip(idle_app_runs, idle_one, strict=True))
+    out["idle_cpu_per_s"] = r(median(idle_app_runs), 5)
     out["idle_cpu_per_s_bare_textual"] = r(median(idle_one), 5)
-    out["idle_cpu_ratio"] = r(median(ratio(a, b) for a, b in zip(idle_app, idle_one,
-                                                                   strict=True)), 2)
-    out["idle_cpu_runs"] = [[r(a, 5), r(b, 5)] for a, b in zip(idle_app, idle_one, strict=True)]
+    out["idle_cpu_ratio"] = r(median(ratio(a, b) for a, b in pairs), 2)
+    out["idle_cpu_runs"] = [[r(a, 5), r(b, 5)] for a, b in pairs]
+    out["idle_seconds"], out["idle_quiet_s"] = args.idle_seconds, args.idle_quiet
+    if wakes:
+        out["idle_wakeups_per_s"] = r(median(a for a, _ in wakes), 1)
+        out["idle_wakeups_per_s_bare_textual"] = r(median(b for _, b in wakes), 1)
     out["cold_start_s"] = r(median(a for a, _ in colds), 3)
     out["cold_start_bare_textual_s"] = r(median(b for _, b in colds), 3)
     out["cold_start_ratio"] = r(median(ratio(a, b) for a, b in colds), 2)
     out["cold_start_runs_s"] = [r(a, 3) for a, _ in colds]
     out["cold_start_bare_textual_runs_s"] = [r(b, 3) for _, b in colds]
-    mem = await rss_many(MARKETS_10[: args.many], args.fps) if args.many > 0 else {}
+    mem = (await rss_many(MARKETS_10[: args.many], args.fps)
+           if args.many > 0 and args.only is None else {})
     out["rss_mb_10_markets"] = r(mem.get("VmHWM"))
     out["rss_mb_10_markets_now"] = r(mem.get("VmRSS"))
     out["goals"] = evaluate(out)
@@ -336,7 +359,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 QUICK = {"reps": 1, "seconds": 1.2, "tab_seconds": 1.2, "loads": "50", "settle": 0.3,
-         "idle_seconds": 0.5, "cold_runs": 1, "many": 2}
+         "idle_seconds": 0.5, "idle_quiet": 0.5, "cold_runs": 1, "many": 2}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,8 +372,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tab-seconds", type=float, default=0.0,
                     help="tab window and ordinary-repaint window (default: --seconds)")
     ap.add_argument("--fps", type=float, default=10.0, help="the app's repaint clock")
-    ap.add_argument("--idle-seconds", type=float, default=8.0,
-                    help="idle CPU window (0: skip); must stay under the feed's stale_after")
+    ap.add_argument("--idle-seconds", type=float, default=20.0,
+                    help="idle CPU window (0: skip); the app's stale_after is set longer")
+    ap.add_argument("--idle-quiet", type=float, default=12.0,
+                    help="idle window start, seconds after the pause (the Δ10s column moves "
+                         "for 10 s after the last change)")
+    ap.add_argument("--only", choices=("idle",), default=None,
+                    help="idle: only the interleaved idle pairs (at the first load), "
+                         "with the same keys, and the wake-ups per second of each side")
     ap.add_argument("--settle", type=float, default=1.5,
                     help="seconds to let the app settle before a window")
     ap.add_argument("--cold-runs", type=int, default=3,

@@ -45,6 +45,20 @@ def cpu_seconds_fine(pid: int) -> float:
     return total / 1e9
 
 
+def switches(pid: int) -> int:
+    """Context switches of every live thread so far (voluntary: the thread slept and was
+    woken; involuntary: preempted): an idle process's wake-ups."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:",
+                                        "nonvoluntary_ctxt_switches:")):
+                        total += int(line.split(":", 1)[1])
+    return total
+
+
 def mem_mb(pid: int) -> dict[str, float]:
     out = {}
     with open(f"/proc/{pid}/status") as f:

@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from bare_textual import MARKER as ONE_WIDGET_MARKER
-from bench_common import Terminal, cpu_seconds, cpu_seconds_fine, mem_mb, mono, term_env
+from bench_common import (
+    Terminal,
+    cpu_seconds,
+    cpu_seconds_fine,
+    mem_mb,
+    mono,
+    switches,
+    term_env,
+)
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -47,14 +55,15 @@ class AppProcess:
         self._reader_task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def start(cls, url: str, markets: tuple[str, ...], fps: float) -> AppProcess:
+    async def start(cls, url: str, markets: tuple[str, ...], fps: float, *,
+                    stale_after: float = 0.0) -> AppProcess:
         term = Terminal(keep=True)
         cmd_r, cmd_w = os.pipe()
         out_r, out_w = os.pipe()
         proc = await asyncio.create_subprocess_exec(
             *cls.prefix, PY, str(HERE / "app_probe.py"), "--url", url,
             "--markets", ",".join(markets), "--fps", str(fps),
-            "--cmd-fd", str(cmd_r), "--out-fd", str(out_w),
+            "--stale-after", str(stale_after), "--cmd-fd", str(cmd_r), "--out-fd", str(out_w),
             # Textual draws on stderr; a traceback would land there too.
             stdin=term.slave, stdout=term.slave, stderr=term.slave, pass_fds=(cmd_r, out_w),
             env=term_env(), start_new_session=True)
@@ -288,8 +297,57 @@ async def cold_pair() -> tuple[float | None, float | None]:
     return app, one
 
 
-async def idle_one_widget(seconds: float, settle: float) -> float:
-    """Idle CPU of the one-widget Textual app, measured like the app's (after `settle`)."""
+async def idle_window(pid: int, seconds: float) -> dict[str, float]:
+    """CPU seconds and wake-ups (context switches, all threads) per second of `pid`."""
+    c0, w0, t0 = cpu_seconds_fine(pid), switches(pid), mono()
+    await asyncio.sleep(seconds)
+    wall = mono() - t0
+    return {"cpu": (cpu_seconds_fine(pid) - c0) / wall, "wakeups": (switches(pid) - w0) / wall}
+
+
+def idle_stale_after(seconds: float, quiet: float) -> float:
+    """The app's stale_after for an idle window: longer than the quiet time it spans, so the
+    window measures a connected, quiet app rather than a drop and a resync (the default,
+    15 s, ends a quiet link)."""
+    return max(15.0, seconds + quiet + 15.0)
+
+
+async def quiet_until(t_pause: float, quiet: float, settle: float) -> None:
+    """Wait until `quiet` seconds after the pause, and at least `settle` from now."""
+    await asyncio.sleep(max(settle, t_pause + quiet - mono()))
+
+
+async def idle_app(url_markets: tuple[str, ...], rate: float, fps: float, seconds: float,
+                   settle: float, quiet: float) -> dict[str, float]:
+    """Idle CPU of the app alone: connected and drawn at `rate`, then the simulator paused,
+    every frame handled, `quiet` seconds from the pause (at least `settle`), and a window of
+    `seconds` with nothing moving."""
+    sim = await start_sim(url_markets, rate)
+    app = None
+    try:
+        app = await AppProcess.start(sim.url, url_markets, fps,
+                                     stale_after=idle_stale_after(seconds, quiet))
+        ready = await app.expect("ready", 30.0)
+        session = find_session(sim, ready["port"])
+        await asyncio.sleep(settle)
+        sim.pause()
+        t_pause = mono()
+        while mono() - t_pause < 5.0:
+            status = await app.ask("status", "status")
+            if status["frames_total"] == session.stats.frames_sent:
+                break
+            await asyncio.sleep(0.02)
+        await quiet_until(t_pause, quiet, settle)
+        return await idle_window(app.pid, seconds)
+    finally:
+        if app is not None:
+            await app.stop()
+        await sim.stop()
+
+
+async def idle_one_widget(seconds: float, settle: float) -> dict[str, float]:
+    """Idle CPU and wake-ups of the one-widget Textual app, measured like the app's (after
+    `settle`)."""
     term = Terminal()
     painted = term.wait_for(ONE_WIDGET_MARKER.encode())
     proc = await asyncio.create_subprocess_exec(
@@ -298,9 +356,7 @@ async def idle_one_widget(seconds: float, settle: float) -> float:
     try:
         await asyncio.wait_for(painted, 20.0)
         await asyncio.sleep(settle)
-        c0, t0 = cpu_seconds_fine(proc.pid), mono()
-        await asyncio.sleep(seconds)
-        return (cpu_seconds_fine(proc.pid) - c0) / (mono() - t0)
+        return await idle_window(proc.pid, seconds)
     finally:
         proc.kill()
         await proc.wait()

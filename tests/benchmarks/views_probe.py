@@ -62,9 +62,10 @@ async def run(args: argparse.Namespace) -> None:
     watcher = app.alert_watcher
     notify = watcher.notify
 
-    def observe_markets() -> None:
-        observe()
+    def observe_markets(*args: Any) -> Any:
+        due = observe(*args)
         pending.clear()  # trades that fired nothing (a cool-down) are not waited for
+        return due
 
     def timed_notify(target: Any, fired: Any) -> None:
         notify(target, fired)
