@@ -349,10 +349,17 @@ class DfxApp(App[int]):
         return None if due is None else max(0.0, due - now)
 
     def on_market_shown(self, message: MarketShown) -> None:
-        # The view shows another market (and has drawn it): watch that one now.
-        clock = self.paint_clock
+        # The view shows another market (and has drawn it): watch that one now; and if its
+        # histories have something to take (a hidden tab's data waits up to HISTORY_S),
+        # take it at once.
+        clock, feed = self.paint_clock, self.feed
         if self._watch is not None and clock is not None:
             self._watch(message.market, clock.data_arrived)
+            market = feed.markets.get(message.market) if feed is not None else None
+            if market is not None and market.analytics.pending(
+                    market.book, market.tape, market.status.state is MarketState.LIVE,
+                    self.wall_clock()):
+                clock.data_arrived()
 
     # ----------------------------------------------------------------- markets
     async def add_market(self, name: str) -> None:

@@ -154,10 +154,13 @@ class HeatmapStore:
             self.mark_gap(now)
             return 0
         if self._open is not None:
-            if now < self._last_time + self.min_interval:
-                return 0
-            if book.version == self._last_version:  # nothing applied since: no diff needed
+            if book.version == self._last_version:
+                # Nothing applied since: no diff, the last sample stands up to now (not held
+                # back by `min_interval`, which spaces samples: a quiet book shown on the
+                # heatmap is covered up to each paint, with no gap column at its edge).
                 self._last_time = max(now, self._last_time)
+                return 0
+            if now < self._last_time + self.min_interval:
                 return 0
         self._last_version = book.version
         bids, asks = book_levels(book, self.max_levels)
