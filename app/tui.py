@@ -33,6 +33,7 @@ from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
 from dfx_tui.app.feed_source import FeedSource
 from dfx_tui.app.markets_screen import MarketShown, MarketsScreen
 from dfx_tui.app.paint_clock import PaintClock
+from dfx_tui.app.paint_schedule import HEARTBEAT_S, observe_markets, quiet_delay
 from dfx_tui.book.codec import normalize_market
 from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.state import LinkState, Market, MarketState
@@ -40,7 +41,6 @@ from dfx_tui.widgets.market_commands import AddMarketRequest, CloseMarketRequest
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.palette import THEMES, theme_variables
 from dfx_tui.widgets.safe import sanitize
-from dfx_tui.widgets.status_bar import age_changes_in
 
 if TYPE_CHECKING:
     from dfx_tui.app.feed.replay_control import ReplayControl
@@ -51,7 +51,6 @@ LIVE_SUGGESTIONS = ("BTC_USDT", "ETH_USDT", "XRP_USDT", "SOL_USDT", "DOGE_USDT",
 TOAST_SECONDS = {"error": 6.0, "warning": 4.0, "information": 4.0}
 
 
-HEARTBEAT_S = 1.0  # a replay: its position and progress move with time
 HISTORY_S = 1.0  # a hidden tab's new data is taken at most this often (the 1 s samples)
 
 
@@ -298,55 +297,19 @@ class DfxApp(App[int]):
 
     def _quiet_delay(self, now: float, change_at: float | None, fps: float,
                      histories_in: float | None) -> float | None:
-        """Seconds until a paint is due with no new data (None: not before the feed's hooks
-        bring data, a link state, rates or ping): the age's next step (`age_changes_in`), a
-        flash ending, the heatmap or the sparkline moving (`next_change`), a history due;
-        a replay's bar once a second. Times are on the app's clock, the delay on any.
-
-        A flash ends up to 1/fps late: while data flows, a data paint shows it first. Asked
-        for on time, flash ends (about one per change, 0.5 s after it) were paints of their
-        own at the fps cap, so changes waited behind them."""
         assert self.feed is not None
-        status = self.feed.status
-        delays = [histories_in]
-        if status.replay is not None:
-            delays.append(HEARTBEAT_S)
-        last = status.last_message_at
-        if last is not None and now - last >= 1.0:
-            # Whole seconds and coarser. Under a second the feed's rate clock says when the
-            # age reaches one (`FeedCore.status_changed`): while messages keep coming,
-            # nothing wakes the app to find out that they did.
-            delays.append(age_changes_in(now - last))
-        if change_at is not None:
-            delays.append(change_at - now + 1.0 / fps)
-        delay = min((d for d in delays if d is not None), default=None)
-        return None if delay is None else max(0.0, delay) + 0.001
+        return quiet_delay(self.feed.status, now, change_at, fps, histories_in)
 
     def observe_markets(self, shown: str | None = None) -> float | None:
-        """Feed the histories of every open market that has something to take (hidden tabs
-        too: a heatmap is complete the moment its tab is shown; an unchanged market is left
-        alone, `MarketAnalytics.pending`), check its alerts with what is new, hold the
-        `shown` one. Returns the seconds until a history is due with no new data."""
+        """Feed the open markets' histories and check their alerts (app/paint_schedule.py);
+        returns the seconds until a history is due with no new data."""
         assert self.feed is not None
-        link_live = self.feed.status.state is LinkState.LIVE
-        now = self.wall_clock()
-        fired = []
-        due: float | None = None
-        for market in self.feed.markets.values():
-            analytics, book = market.analytics, market.book
-            live = link_live and market.status.state is MarketState.LIVE
-            fresh = []
-            if analytics.pending(book, market.tape, live, now):
-                fresh = analytics.observe(book, market.tape, live, now)
-            elif market.name == shown:
-                analytics.hold(book, now)
-            fired += self.alert_watcher.check(market, fresh, live, now)
-            at = analytics.next_due(book)
-            if at is not None and (due is None or at < due):
-                due = at
+        fired, due = observe_markets(self.feed.markets.values(),
+                                     self.feed.status.state is LinkState.LIVE,
+                                     self.wall_clock(), self.alert_watcher, shown)
         if fired:
             self.alert_watcher.notify(self, fired)
-        return None if due is None else max(0.0, due - now)
+        return due
 
     def on_market_shown(self, message: MarketShown) -> None:
         # The view shows another market (and has drawn it): watch that one now; and if its

@@ -26,6 +26,7 @@ from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.backoff import Backoff
 from dfx_tui.app.feed.dialogue import Dialogue
 from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
+from dfx_tui.app.feed.rates import Rates, shown_status
 from dfx_tui.app.feed.requests import Request
 from dfx_tui.app.feed.subscriptions import Subscriptions
 from dfx_tui.app.feed.tickers import TickerFeed
@@ -82,7 +83,7 @@ class FeedCore:
         self._notify = notify
         self._synced = self.subs.synced  # the same set (only ever cleared): read per delta
         self._got_data = False
-        self._rate_prev: tuple[float, int, dict[str, int]] | None = None
+        self._rates = Rates()
         self._log_after = float("-inf")
         self._log_suppressed = 0
         for name in config.markets:
@@ -138,15 +139,9 @@ class FeedCore:
     def status_changed(self, now: float) -> bool:
         """Fire the watch if what the status bar shows changed since the last call, beyond
         the link's state (`set_link` fires): rates, reconnects, ping, rejected frames, last
-        error, and whether the last message is a second old or more (the age turns from
-        tenths to seconds). Called once a second, so the app need not repaint to find out."""
-        st = self.status
-        last = st.last_message_at
-        # As the bar shows them: whole messages a second and milliseconds (2.1 and 1.9 msg/s
-        # are both "2 msg/s": no repaint).
-        shown = (st.state, f"{st.msgs_per_s:.0f}", st.reconnects,
-                 None if st.latency_ms is None else f"{st.latency_ms:.0f}", st.frames_rejected,
-                 st.last_error, last is not None and now - last >= 1.0)
+        error, the age turning from tenths to seconds (`rates.shown_status`). Called once a
+        second, so the app need not repaint to find out."""
+        shown = shown_status(self.status, now)
         if shown == self._status_shown:
             return False
         self._status_shown = shown
@@ -378,17 +373,7 @@ class FeedCore:
     # ================================================================ status
     def update_rates(self, now: float) -> None:
         """Messages per second, overall and per market, since the previous call."""
-        st = self.status
-        per = {name: market.status.messages for name, market in self.markets.items()}
-        prev, self._rate_prev = self._rate_prev, (now, st.messages, per)
-        if prev is None:
-            return
-        t0, n0, per0 = prev
-        dt = max(now - t0, 1e-6)
-        st.msgs_per_s = round((st.messages - n0) / dt, 1)
-        for name, market in self.markets.items():
-            ms = market.status
-            ms.msgs_per_s = round((ms.messages - per0.get(name, 0)) / dt, 1)
+        self._rates.update(self.status, self.markets, now)
 
     def set_link(self, state: LinkState, error: str | None = None) -> None:
         self.status.state = state
