@@ -25,8 +25,9 @@ from typing import Any
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.backoff import Backoff
 from dfx_tui.app.feed.dialogue import Dialogue
+from dfx_tui.app.feed.hooks import AppHooks
 from dfx_tui.app.feed.notices import ERROR_LIMIT, FeedNotice, NoticeKind
-from dfx_tui.app.feed.rates import Rates, shown_status
+from dfx_tui.app.feed.rates import Rates
 from dfx_tui.app.feed.requests import Request
 from dfx_tui.app.feed.subscriptions import Subscriptions
 from dfx_tui.app.feed.tickers import TickerFeed
@@ -53,7 +54,7 @@ MAX_BOOK_LEVELS = 4 * MAX_LEVELS
 LOG_EVERY_S = 5.0  # rejected frames: at most one log line per this
 
 
-class FeedCore:
+class FeedCore(AppHooks):
     """One feed's state and decisions; `markets` and `status` are what the UI reads."""
 
     def __init__(self, config: AppConfig, notify: Callable[[FeedNotice], None], *,
@@ -68,14 +69,7 @@ class FeedCore:
         self.dialogue = Dialogue(self, wall)  # requests, replies and timers
         self.record_frame: Callable[[Any, float], None] | None = None  # set while recording
         self.on_wake: Callable[[], None] | None = None  # the link's "tick me soon"
-        # The app's "paint soon" hook (`watch`): armed for one market, it fires at the next
-        # message for that market or the next change of the link's state, and disarms unless
-        # the callback returns True. One comparison per message while disarmed, instead of a
-        # UI message per frame.
-        self._watched: str | None = None
-        self._on_watched: Callable[[], bool] | None = None
-        self._on_data: Callable[[], None] | None = None  # `watch_data`
-        self._status_shown: tuple[object, ...] | None = None  # see `status_changed`
+        self._init_hooks()  # the app's `watch` and `watch_data` (hooks.py)
         # The client's once-a-second work (rates, flush), run by the first message from
         # `second_at` on: while messages come, that clock needs no wake-up of its own.
         self.on_second: Callable[[float], None] | None = None
@@ -116,50 +110,6 @@ class FeedCore:
             self.add_market(key)
         if list(self.markets) != keys:  # tab order follows the given order
             self.markets = {k: self.markets[k] for k in keys}
-
-    def watch(self, market: str | None, callback: Callable[[], bool] | None) -> None:
-        """Call `callback` at the next depth or trades message for `market` or the next
-        change of the link's state (`set_link`: connecting, reconnecting, stale...), then
-        disarm unless it returned True; None disarms. It runs inside the data path, before
-        the message is applied: it must only schedule work (the app's paint clock does
-        `loop.call_at`)."""
-        self._watched = market if callback is not None else None
-        self._on_watched = callback
-
-    def watch_data(self, callback: Callable[[], None] | None) -> None:
-        """Call `callback` once, at the next depth or trades message of any open market (before
-        it is applied), then disarm; None disarms. Like `watch`, it must only schedule work."""
-        self._on_data = callback
-
-    def market_changed(self, market: str) -> None:
-        """`market`'s ticker changed: fire the watch if that market is the one watched."""
-        if market == self._watched:
-            self._fire_watch()
-
-    def status_changed(self, now: float) -> bool:
-        """Fire the watch if what the status bar shows changed since the last call, beyond
-        the link's state (`set_link` fires): rates, reconnects, ping, rejected frames, last
-        error, the age turning from tenths to seconds (`rates.shown_status`). Called once a
-        second, so the app need not repaint to find out."""
-        shown = shown_status(self.status, now)
-        if shown == self._status_shown:
-            return False
-        self._status_shown = shown
-        if self._on_watched is not None:
-            self._fire_watch()
-        return True
-
-    def _fire_watch(self) -> None:
-        callback = self._on_watched
-        if callback is None:
-            return
-        keep = False
-        try:
-            keep = callback() is True
-        except Exception:  # a UI bug must not kill the feed
-            log.exception("watch callback failed")
-        if not keep and self._on_watched is callback:
-            self._watched = self._on_watched = None
 
     def ready(self) -> bool:
         """Every market has its snapshot and is live, or was rejected."""
@@ -241,8 +191,7 @@ class FeedCore:
         if name == self._watched:
             self._fire_watch()
         if self._on_data is not None:
-            callback, self._on_data = self._on_data, None
-            _call_hook(callback)
+            self._fire_data()
         if not self._got_data:  # the first market data on this connection
             self._got_data = True
             self.backoff.reset()
@@ -392,12 +341,3 @@ class FeedCore:
             self._notify(FeedNotice(kind, market, inert_text(text)))
         except Exception:  # a UI bug must not kill the feed
             log.exception("on_notice callback failed")
-
-
-def _call_hook(callback: Callable[[], None] | None) -> None:
-    """Call one of the app's hooks (`watch`, `watch_data`): a UI bug must not kill the feed."""
-    if callback is not None:
-        try:
-            callback()
-        except Exception:
-            log.exception("watch callback failed")
