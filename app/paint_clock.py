@@ -104,7 +104,7 @@ class PaintClock:
                 # Frames of one burst (a depth update and its trades) are one change: their
                 # zero gaps made the estimate short, so the paint fell just before the next
                 # change (bench_app at 50 msg/s: half the changes waited 85 ms).
-                return self._waiting()
+                return self._burst_frame(now)
             self._gap = gap if math.isinf(self._gap) else self._gap + GAP_WEIGHT * (
                 gap - self._gap)
         self._last_change = now
@@ -115,17 +115,18 @@ class PaintClock:
         gap = self._gap
         if at > now and token_at > now and FLOOD_GAP * self.interval <= gap < self.interval:
             # Paint with the next change (expected in `gap`, give or take a quarter), an
-            # interval after the first waiting one at the latest.
+            # interval after the first waiting one at the latest; and not sooner for a flash
+            # ending, which would take the slot and make the next change wait in its turn.
             at = max(at, min(token_at + gap * 1.25, self._waiting_since + self.interval))
-            self._schedule(at, replace=True)  # not before, for a flash ending: it would
-            return True  # take the slot and the next change would wait in its turn
-        self._schedule(at)
+            self._schedule(at, replace=True)
+        else:
+            self._schedule(at)
         return True
 
-    def _waiting(self) -> bool:
+    def _burst_frame(self, now: float) -> bool:
         if self._waiting_since is None:  # the burst's first frame was painted already
-            self._waiting_since = self.loop.time()
-            self._schedule(self._window_at(self._token_at(self._waiting_since)))
+            self._waiting_since = now
+            self._schedule(self._earliest(now))
         return True
 
     def request(self, at: float) -> None:
@@ -138,7 +139,7 @@ class PaintClock:
             return
         if self._last_change is not None and self._gap < self.interval:
             at = max(at, self._last_change + self.interval)
-        self._schedule(self._window_at(self._token_at(at)))
+        self._schedule(self._earliest(at))
 
     def painted(self, next_at: float | None) -> None:
         """A paint just ran (it showed whatever a scheduled paint was for): schedule the next
@@ -174,6 +175,10 @@ class PaintClock:
         """The first time from `at` on when the bucket holds a paint."""
         level = self._level(at)
         return at if level >= 1.0 else at + (1.0 - level) / self.fps
+
+    def _earliest(self, at: float) -> float:
+        """The first time from `at` on when both the bucket and the window allow a paint."""
+        return self._window_at(self._token_at(at))
 
     def _window_at(self, at: float) -> float:
         """The first time from `at` on when the window has room."""
