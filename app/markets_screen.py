@@ -146,7 +146,7 @@ class MarketsScreen(MarketActions):
                 f"Terminal too small: {width}x{height}\nneed at least {MIN_WIDTH}x{MIN_HEIGHT}")
         narrow = width < WIDE_WIDTH
         self.set_class(narrow, "-narrow")
-        self.pane.set_class(narrow, "-narrow")
+        self.pane.set_narrow(narrow)
 
     # ----------------------------------------------------------------- the clock's view
     def tick(self, now: float, status: ConnectionStatus, tag: str | None = None) -> None:

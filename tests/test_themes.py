@@ -48,7 +48,8 @@ def spread_row(ladder: LadderView) -> int:
 
 
 def text_segments(ladder_or_tape: LadderView | TapeView, y: int) -> list[Segment]:
-    return [s for s in ladder_or_tape.render_line(y) if s.text.strip()]
+    """The segments of line `y` that show text (the tape's rule down its left edge left out)."""
+    return [s for s in ladder_or_tape.render_line(y) if s.text.strip() and s.text != "▏"]
 
 
 def price_colour(widget: LadderView | TapeView, y: int) -> RichColor:
@@ -72,11 +73,11 @@ def ask_row_colour(ladder: LadderView) -> RichColor:
 
 
 def tape_colours(tape: TapeView) -> set[str]:
-    """Every foreground and background colour on the tape's trade rows."""
+    """Every foreground and background colour on the tape's trade rows (its rule left out)."""
     out: set[str] = set()
     for y in range(1, tape.size.height):
         for seg in tape.render_line(y):
-            if seg.style is not None:
+            if seg.style is not None and seg.text != "▏":
                 out |= {c.name for c in (seg.style.color, seg.style.bgcolor) if c is not None}
     return out
 

@@ -25,7 +25,7 @@ def rows(tape: TapeView) -> list[list[str]]:
 
 
 def background(tape: TapeView, y: int) -> RichColor | None:
-    seg = next(s for s in tape.render_line(y) if s.text.strip())
+    seg = next(s for s in tape.render_line(y) if s.text.strip() and s.text != "▏")  # not the rule
     return seg.style.bgcolor if seg.style is not None else None
 
 

@@ -58,6 +58,29 @@ async def test_a_switch_swaps_the_market_without_a_mount_or_a_layout():
         assert len(app.query(MarketPane)) == 1
 
 
+async def test_the_tape_draws_its_rule_itself_and_a_switch_back_reuses_its_lines():
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.3)
+        tape = app.active_pane().tape
+        # Wide: the rule beside the ladder is in the strips, so no CSS box sends the tape's
+        # lines through Textual's StylesCache (StripView.render_lines' own path).
+        assert tape.rule_left and tape._plain_box()
+        assert all(line(tape, y).startswith("▏") for y in range(tape.size.height))
+        assert "Price" in line(tape, 0) and tape.tape.newest(1)
+        before = [tape.render_line(y) for y in range(1, 6)]
+        await pilot.press("2")
+        assert [tape.render_line(y) for y in range(1, 6)] != before  # ETH_USDT's trades
+        await pilot.press("1")
+        # Back on the same trades: the very same strips, nothing built again.
+        assert all(a is b for a, b in zip(before, (tape.render_line(y) for y in range(1, 6)),
+                                           strict=True))
+        await pilot.resize_terminal(100, 50)  # narrow: the tape below the ladder, no rule
+        await pilot.pause(0.3)
+        assert not tape.rule_left
+        assert not any(line(tape, y).startswith("▏") for y in range(tape.size.height))
+
+
 async def test_each_market_keeps_its_grouping_and_depth():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

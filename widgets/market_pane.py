@@ -79,7 +79,6 @@ class MarketPane(Widget):
     }
     MarketPane TapeView {
         width: 2fr;
-        border-left: vkey $foreground 20%;
     }
     MarketPane.-narrow > #body {
         layout: vertical;
@@ -113,6 +112,7 @@ class MarketPane(Widget):
         self.ladder.group_index, self.ladder.depth_mode = (self.view.group_index,
                                                            self.view.depth_mode)
         self.tape = TapeView(market.tape, self.view, tz=tz)
+        self.tape.rule_left = True  # beside the ladder; stacked below it (narrow) it is not
         self.label: str | None = None
         self._last_tick: tuple[float, LinkState] | None = None
         # Issue 13: the charts that can take the ladder's place, on the histories' clock;
@@ -161,6 +161,11 @@ class MarketPane(Widget):
     def view_for(self, market: str) -> MarketViewState:
         """A newly opened market's view settings, as the config file starts them."""
         return view_state_for(market, self.settings)
+
+    def set_narrow(self, narrow: bool) -> None:
+        """Stack the tape below the ladder (narrow) or set it beside, behind a rule (wide)."""
+        self.set_class(narrow, "-narrow")
+        self.tape.rule_left = not narrow
 
     def show_market(self, market: Market, view: MarketViewState) -> None:
         """Show another market with its view settings; painted at the next `tick`."""

@@ -6,6 +6,12 @@ Headless, so no terminal and no other process: steadier than bench_app.py on a s
 machine, for A/B choices on the render path (issue 11). Prints one JSON object.
 
     python tests/benchmarks/bench_paint.py [--steps 1] [--paints 400] [--no-merge]
+    python tests/benchmarks/bench_paint.py --action switch    # a tab switch before each paint
+    python tests/benchmarks/bench_paint.py --action regroup   # a whole-ladder regroup instead
+
+``--action`` is the in-process form of bench_app's ``tab_over_repaint_p99``: the cost of a
+paint that follows a tab switch (BTC_USDT and ETH_USDT in turn), against one that follows a
+regroup (coarser, then finer: the whole ladder redrawn on the same market).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ def make_stream(n: int, per_paint: int) -> tuple[dict[str, Any],
     return snap, steps
 
 
-async def run(steps_per_paint: int, paints: int) -> dict[str, Any]:
+async def run(steps_per_paint: int, paints: int, action: str = "none") -> dict[str, Any]:
     snap, steps = make_stream(steps_per_paint * paints, steps_per_paint)
     # The whole stream is made up front (37,500 steps at 125 a paint): out of the collector's
     # sight, or full collections walking it are charged to the paints (fixed_strip read 31 us
@@ -69,7 +75,8 @@ async def run(steps_per_paint: int, paints: int) -> dict[str, Any]:
         paint = compose = encode = 0.0
         total_bytes = 0
         stream = iter(steps)
-        for _ in range(paints):
+        shown = ("ETH_USDT", "BTC_USDT")
+        for i in range(paints):
             for _ in range(steps_per_paint):
                 asks, bids, trades = next(stream)
                 btc.book.apply_update(asks or None, bids or None)
@@ -78,6 +85,10 @@ async def run(steps_per_paint: int, paints: int) -> dict[str, Any]:
             clock[0] += 0.1
             feed.status.last_message_at = clock[0] - 0.01
             c0 = time.process_time()
+            if action == "switch":
+                screen.show(shown[i % 2])
+            elif action == "regroup":
+                screen.action_group(1 if i % 2 == 0 else -1)
             app.on_clock()
             c1 = time.process_time()
             dirty = {w for w in screen.walk_children() if w._repaint_regions}
@@ -100,6 +111,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=1, help="model steps between paints")
     ap.add_argument("--paints", type=int, default=400)
+    ap.add_argument("--action", choices=("none", "switch", "regroup"), default="none",
+                    help="before each paint: nothing, a tab switch, or a regroup")
     ap.add_argument("--no-merge", action="store_true",
                     help="strips as built, adjacent same-look segments not joined")
     args = ap.parse_args()
@@ -107,8 +120,9 @@ def main() -> int:
         import dfx_tui.widgets.strip_view as strip_view
 
         strip_view.merge_segments = list  # type: ignore[assignment]
-    out = asyncio.run(run(args.steps, args.paints))
-    print(json.dumps({"steps_per_paint": args.steps, "merge": not args.no_merge, **out}))
+    out = asyncio.run(run(args.steps, args.paints, args.action))
+    print(json.dumps({"steps_per_paint": args.steps, "action": args.action,
+                      "merge": not args.no_merge, **out}))
     return 0
 
 

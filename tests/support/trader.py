@@ -26,7 +26,12 @@ async def settle(pilot: Pilot[int]) -> None:
 
 
 def lines(widget: LadderView | TapeView) -> list[str]:
-    return [widget.render_line(y).text for y in range(widget.size.height)]
+    """The widget's lines as text; a tape's rule down its left edge (a border, drawn in its
+    strips) left out."""
+    texts = [widget.render_line(y).text for y in range(widget.size.height)]
+    if isinstance(widget, TapeView) and widget.rule_left:
+        texts = [text.removeprefix("▏") for text in texts]
+    return texts
 
 
 def first_word(line: str) -> str:
