@@ -34,6 +34,7 @@ from dfx_tui.app.feed_source import FeedSource
 from dfx_tui.app.markets_screen import MarketShown, MarketsScreen
 from dfx_tui.app.paint_clock import PaintClock
 from dfx_tui.app.paint_schedule import HEARTBEAT_S, observe_markets, quiet_delay
+from dfx_tui.app.screen_updates import draw_now
 from dfx_tui.book.codec import normalize_market
 from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.state import LinkState, Market, MarketState
@@ -273,6 +274,7 @@ class DfxApp(App[int]):
         histories_in = self.observe_markets(screen.current_market())
         now = self.clock()
         screen.tick(now, self.feed.status, tag="DEMO" if self.config.demo else None)
+        draw_now(screen)
         if clock is None:
             return
         if self._watch is not None:

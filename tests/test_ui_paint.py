@@ -8,6 +8,7 @@ import random
 import re
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from dfx_tui.app.sim.server import Faults
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import LinkState
 from dfx_tui.widgets.trader_settings import TraderSettings
+from tests.support.apps import fixed_app, fixed_feed
 from tests.support.feed import fast_config, wait_until
 
 
@@ -375,3 +377,34 @@ async def test_a_silent_feed_shows_its_true_age_then_stale_without_a_heartbeat(s
         await wait_until(lambda: feed.status.reconnects >= 1, 5, "a reconnect")
         await wait_until(lambda: "RECONNECTING" in bar.plain or "STALE" in bar.plain
                          or "LIVE" in bar.plain, 2, "the link's state shown")
+
+
+async def test_a_paint_reaches_the_terminal_in_its_own_call():
+    """app/screen_updates.py draw_now: the ladder's changed lines are composed and written by
+    the paint itself, not four event-loop trips later; the lines that did not change are not
+    written (the update covers the changed rows only)."""
+    app = fixed_app(["BTC_USDT"], fps=0.001)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.3)
+        app.on_clock()
+        await pilot.pause(0.1)
+        displayed: list[object] = []
+        real_display = app._display
+
+        def counting_display(screen: Any, update: Any) -> None:
+            displayed.append(update)
+            real_display(screen, update)
+
+        app._display = counting_display  # type: ignore[method-assign]
+        book = fixed_feed(app).markets["BTC_USDT"].book
+        price, size = book.bids(12)[-1]  # a level well below the touch, nudged
+        book.apply_update(None, [[price, str(Decimal(size) + Decimal("0.0001"))]])
+        app.on_clock()
+        assert len(displayed) == 1  # written within on_clock
+        ladder = app.active_pane().ladder
+        assert not ladder._repaint_regions and not app.screen._dirty_widgets
+        rows = {span[0] for span in getattr(displayed[0], "spans", [])}  # a partial update
+        assert 0 < len(rows) < ladder.size.height  # the changed rows, not the screen
+        app.on_clock()  # nothing new: nothing written
+        await pilot.pause(0.1)
+        assert len(displayed) == 1

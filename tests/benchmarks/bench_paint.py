@@ -24,6 +24,7 @@ import time
 from datetime import UTC
 from typing import Any
 
+from dfx_tui.app import tui
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed_source import FixedFeed, seeded_market
 from dfx_tui.app.sim.market import MarketModel, spec_for
@@ -53,6 +54,9 @@ def make_stream(n: int, per_paint: int) -> tuple[dict[str, Any],
 
 
 async def run(steps_per_paint: int, paints: int, action: str = "none") -> dict[str, Any]:
+    # The app writes its paint at once (app/screen_updates.py draw_now); here the compositor
+    # and the encoding are timed apart, so the paint only marks its lines dirty.
+    tui.draw_now = lambda screen: False
     snap, steps = make_stream(steps_per_paint * paints, steps_per_paint)
     # The whole stream is made up front (37,500 steps at 125 a paint): out of the collector's
     # sight, or full collections walking it are charged to the paints (fixed_strip read 31 us
