@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 
 from dfx_tui.app.alerts import AlertCommands
 from dfx_tui.app.market_actions import FEATURE_BINDINGS, MarketActions
+from dfx_tui.app.screen_updates import draw_now
 from dfx_tui.book.state import ConnectionStatus, Market
 from dfx_tui.widgets.help_screen import HelpScreen, help_rows
 from dfx_tui.widgets.market_commands import (
@@ -200,6 +201,7 @@ class MarketsScreen(MarketActions):
         if self._last_tick is not None and self._ready and not self.has_class("-too-small"):
             now, status, _tag = self._last_tick
             self.pane.tick(now, status.state)
+            draw_now(self)  # on the terminal within the key's own call, like a paint
         self.post_message(MarketShown(market))
 
     def add_market(self, market: Market) -> None:
@@ -274,13 +276,16 @@ class MarketsScreen(MarketActions):
 
     def action_group(self, delta: int) -> None:
         self.pane.change_group(delta, repaint=not self.paused)
+        draw_now(self)
 
     def action_depth(self) -> None:
         self.pane.cycle_depth(repaint=not self.paused)
+        draw_now(self)
 
     def action_pause(self) -> None:
         self.paused = not self.paused
         self.repaint_now()  # show PAUSED (or the live view) now, not at the next paint
+        draw_now(self)
 
     def action_help(self) -> None:
         rows = help_rows((active.binding for active in self.active_bindings.values()),
