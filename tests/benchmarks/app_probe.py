@@ -165,13 +165,17 @@ class Probe:
 
         app.on_clock = wrapped_on_clock  # before on_mount, which hands it to set_interval
 
-        action_group = getattr(app, "action_group", None)
-        if action_group is not None:
-            def wrapped_action_group(delta: int) -> None:
-                self.acted_at = mono()
-                action_group(delta)
+        from dfx_tui.app.markets_screen import MarketsScreen
 
-            app.action_group = wrapped_action_group
+        # The grouping keys are the markets screen's actions, looked up on it by name when
+        # a key arrives: wrapped on the class.
+        action_group = MarketsScreen.action_group
+
+        def wrapped_action_group(screen: Any, delta: int) -> None:
+            self.acted_at = mono()
+            action_group(screen, delta)
+
+        MarketsScreen.action_group = wrapped_action_group  # type: ignore[method-assign]
 
     def _wrap_ladder(self, market: str, ladder: Any) -> None:
         from dfx_tui.app.markets_screen import pane_id
