@@ -34,13 +34,14 @@ Colours come from component classes (`component_styles()`); when the theme chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
 from textual.strip import Strip
+from textual.widget import Widget
 
 from dfx_tui.widgets.styled import StyledWidget
 
@@ -121,35 +122,16 @@ class StripView(StyledWidget):
         self._strips_size = None
 
     def _plain_box(self) -> bool:
-        """No border, outline, padding, tint, hatch or opacity: a line is the strip itself."""
-        styles = self.styles
-        return (not any(edge[0] for edge in styles.border)
-                and not any(edge[0] for edge in styles.outline)
-                and not any(styles.padding) and not styles.tint.a
-                and self.opacity == 1.0 and styles.text_opacity == 1.0
-                and (not styles.has_rule("hatch") or styles.hatch == "none"))
+        return plain_box(self)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        if not self._plain_box():
+        if not plain_box(self):
             return super().render_lines(crop)
-        filters = self.get_line_filters()
-        background = self.background_colors[1]
-        width = self.size.width
         if self._strips_size != self.size:
             self.render_line(0)  # draws for the new size (see render_line)
         strips, count = self._strips, len(self._strips)
-        lines = []
-        for y in crop.line_range:
-            strip = strips[y] if 0 <= y < count else self.render_line(y)
-            if strip.cell_length != width:
-                strip = strip.adjust_cell_length(width)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            lines.append(strip)
-        x1, x2 = crop.column_span
-        if (x1, x2) != (0, width):
-            lines = [strip.crop(x1, x2) for strip in lines]
-        return lines
+        return cached_lines(self, crop, lambda y: strips[y] if 0 <= y < count
+                            else self.render_line(y))
 
     def render_line(self, y: int) -> Strip:
         size = self.size
@@ -167,6 +149,36 @@ class StripView(StyledWidget):
             strip = self._strips[y]
             return strip if strip.cell_length == width else strip.adjust_cell_length(width)
         return Strip.blank(width, self.rich_style)
+
+
+def plain_box(widget: Widget) -> bool:
+    """No border, outline, padding, tint, hatch or opacity: a line is the strip itself."""
+    styles = widget.styles
+    return (not any(edge[0] for edge in styles.border)
+            and not any(edge[0] for edge in styles.outline)
+            and not any(styles.padding) and not styles.tint.a
+            and widget.opacity == 1.0 and styles.text_opacity == 1.0
+            and (not styles.has_rule("hatch") or styles.hatch == "none"))
+
+
+def cached_lines(widget: Widget, crop: Region, line_of: Callable[[int], Strip]) -> list[Strip]:
+    """The compositor's lines of a `plain_box` widget: its own cached strips (`line_of(y)`),
+    fitted to its width and filtered through their own filter caches (see the module)."""
+    filters = widget.get_line_filters()
+    background = widget.background_colors[1]
+    width = widget.size.width
+    lines = []
+    for y in crop.line_range:
+        strip = line_of(y)
+        if strip.cell_length != width:
+            strip = strip.adjust_cell_length(width)
+        for line_filter in filters:
+            strip = strip.apply_filter(line_filter, background)
+        lines.append(strip)
+    x1, x2 = crop.column_span
+    if (x1, x2) != (0, width):
+        lines = [strip.crop(x1, x2) for strip in lines]
+    return lines
 
 
 _NOT_ITALIC = Style(italic=False)

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 
-from dfx_tui.widgets.strip_view import merge_segments
+from dfx_tui.widgets.strip_view import cached_lines, merge_segments, plain_box
 from dfx_tui.widgets.styled import StyledWidget
 
 PLAIN = Style()
@@ -86,6 +86,14 @@ class TextLine(StyledWidget):
             strip = Strip(merge_segments(segments)).adjust_cell_length(width, base)
             self._strip, self._strip_key = strip, key
         return strip
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Like StripView's: the cached strip itself, not re-derived through StylesCache
+        # (bench_paint, one delta a paint: the header, status bar and tab line were ~6 of
+        # the compositor's StylesCache passes a paint).
+        if not plain_box(self):
+            return super().render_lines(crop)
+        return cached_lines(self, crop, self.render_line)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
