@@ -8,8 +8,8 @@ trusted: the live server sends both snapshot sides descending.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from sortedcontainers import SortedDict
 
@@ -20,8 +20,7 @@ BIDS = "bids"
 ASKS = "asks"
 
 
-@dataclass(frozen=True, slots=True)
-class LadderRow:
+class LadderRow(NamedTuple):
     """One displayed level (or group of levels) with cumulative figures from the touch."""
 
     price: str  # exact decimal text, padded to the market precision
