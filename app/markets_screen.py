@@ -114,6 +114,10 @@ class MarketsScreen(MarketActions):
         self.views[pane.market.name] = pane.view
         self.tabs = MarketTabs(list(self._markets), pane.market.name, id="tabs")
         self.status_bar = StatusBar(id="status")
+        # Held here, not queried: the app fits the screen to the terminal on its mount,
+        # which may come before this screen composed (a crash at start in a terminal
+        # under MIN_WIDTH x MIN_HEIGHT).
+        self.too_small_notice = Static("", id="too-small")
         self.paused = False
         self._last_tick: tuple[float, ConnectionStatus, str | None] | None = None
         self._last_quit = -1e9
@@ -121,7 +125,7 @@ class MarketsScreen(MarketActions):
     def compose(self) -> ComposeResult:
         yield self.tabs
         yield self.pane
-        yield Static("", id="too-small")
+        yield self.too_small_notice
         yield self.status_bar
         yield Footer(compact=True)
 
@@ -156,7 +160,7 @@ class MarketsScreen(MarketActions):
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(too_small, "-too-small")
         if too_small:
-            self.query_one("#too-small", Static).update(
+            self.too_small_notice.update(
                 f"Terminal too small: {width}x{height}\nneed at least {MIN_WIDTH}x{MIN_HEIGHT}")
         narrow = width < WIDE_WIDTH
         self.set_class(narrow, "-narrow")

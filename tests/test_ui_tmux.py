@@ -85,3 +85,22 @@ def test_demo_in_tmux(tmp_path: Path):
         assert "Quit dfx-tui?" not in screen  # the terminal is back to the shell
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, timeout=10)
+
+
+def test_demo_starts_in_a_terminal_too_small_then_grows(tmp_path: Path):
+    """Started at 50x12 (under the minimum): the notice, no crash; grown, the book."""
+    session = f"dfx-ui-{uuid.uuid4().hex[:8]}"
+    rc_file = tmp_path / "rc"
+    cmd = " ".join(_command()) + f" --demo BTC_USDT; echo $? > {rc_file}; sleep 30"
+    env = {**os.environ, "TERM": "xterm-256color"}
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "50", "-y", "12", cmd],
+                   check=True, env=env, timeout=10)
+    tmux = Tmux(session)
+    try:
+        screen = tmux.wait_for("too small", 20.0)
+        assert "Traceback" not in screen and "Error" not in screen
+        tmux.run("resize-window", "-t", session, "-x", "120", "-y", "40")
+        tmux.wait_for("spread", 20.0)
+        assert not rc_file.exists()  # still running
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, timeout=10)
