@@ -8,8 +8,8 @@ distance from mid in bps and ticks. A level that was there and is gone is "left 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 from dfx_tui.book.price_grid import (
@@ -24,8 +24,7 @@ VWAP_EXTRA_PLACES = 2  # the VWAP is shown with two places more than the market'
 BPS_PLACES = 2
 
 
-@dataclass(frozen=True, slots=True)
-class LevelReadout:
+class LevelReadout(NamedTuple):
     """Figures for one cursor price. Decimals are exact; format them with `fmt_fixed`."""
 
     price: Decimal  # the grid price the cursor is on

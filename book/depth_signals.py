@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 from dfx_tui.book.price_grid import ZERO, divide_rounded, levels_to
@@ -19,8 +19,7 @@ MICRO_EXTRA_PLACES = 2  # the micro-price is shown with two places more than the
 DEFAULT_LARGE_FACTOR = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class Imbalance:
+class Imbalance(NamedTuple):
     bid_size: Decimal  # resting bid size within `bps` of mid
     ask_size: Decimal
     ratio: float  # (bid - ask) / (bid + ask) in [-1, 1]; 0 when both are 0; > 0 bid-heavy

@@ -22,8 +22,8 @@ for those levels the changes sum exactly to the net change of their total size.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.book.price_grid import ZERO, grid_index, grid_price
@@ -37,8 +37,7 @@ LATE = 1e-3
 _Levels = dict[float, tuple[str, str]]  # float price key -> (price text, amount text)
 
 
-@dataclass(frozen=True, slots=True)
-class _Sample:
+class _Sample(NamedTuple):
     time: float
     version: int  # the book's version when taken
     bids: _Levels
@@ -47,8 +46,7 @@ class _Sample:
     ask_ceiling: float | None  # highest price the ask sample covers (None: the whole side)
 
 
-@dataclass(frozen=True, slots=True)
-class LiquidityDelta:
+class LiquidityDelta(NamedTuple):
     """Signed size change per price (or grid bucket) since `since`: + stacked, - pulled."""
 
     since: float  # clock time of the older sample (later than now - window while warming up)

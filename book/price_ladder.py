@@ -9,8 +9,8 @@ alone is wider than the band, the mid's row is tested instead, so the ladder can
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 from dfx_tui.book.price_grid import grid_index, grid_price, levels_to
@@ -18,8 +18,7 @@ from dfx_tui.book.price_grid import grid_index, grid_price, levels_to
 DEFAULT_BAND = 0.5
 
 
-@dataclass(frozen=True, slots=True)
-class PriceRow:
+class PriceRow(NamedTuple):
     price: Decimal  # exact grid price; format with fmt_fixed(price, book.price_decimals)
     ask_size: Decimal | None  # asks in (price - step, price], None when there are none
     bid_size: Decimal | None  # bids in [price, price + step), None when there are none
@@ -27,8 +26,7 @@ class PriceRow:
     bid_value: float
 
 
-@dataclass(frozen=True, slots=True)
-class PriceLadderView:
+class PriceLadderView(NamedTuple):
     rows: list[PriceRow]  # highest price first; consecutive rows are one step apart
     anchor: Decimal | None  # price of the centre row (row n_rows // 2); pass it back next time
     recentred: bool  # the anchor moved in this call

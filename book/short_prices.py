@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_MIN_KEEP = 4  # characters every row keeps, e.g. "3.42"
 
 
-@dataclass(frozen=True, slots=True)
-class ShortPrices:
+class ShortPrices(NamedTuple):
     prefix: str  # leading characters common to every row, cut off ("6500"); "" if none
     label: str  # the prefix with the rows' integer digits as "x" ("6500x"); "" if not cut
     suffixes: list[str]  # per row, in input order: prefix + suffix == the full price

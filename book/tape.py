@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dfx_tui.book.levels import MAX_TEXT, MAX_VALUE, MIN_VALUE, plain_pair
 
@@ -13,8 +13,7 @@ BUY = "buy"
 SELL = "sell"
 
 
-@dataclass(frozen=True, slots=True)
-class Trade:
+class Trade(NamedTuple):
     id: int
     time: float  # exchange time, Unix seconds (integer-valued times occur too)
     price: str  # exact wire text

@@ -15,9 +15,8 @@ the exact text received; floats sit beside them only for sorting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 from dfx_tui.book.codec import ProtocolError, normalize_market
 from dfx_tui.book.levels import MAX_TEXT, MAX_VALUE, MIN_VALUE, quoted
@@ -39,8 +38,7 @@ DECIMAL_FIELDS = (
 REQUIRED_FIELDS = ("symbol", "last")  # without these a dict says nothing
 
 
-@dataclass(frozen=True, slots=True)
-class Ticker:
+class Ticker(NamedTuple):
     """One market's 24 h figures as received: exact decimal text, None where absent."""
 
     symbol: str  # uppercase BASE_QUOTE
@@ -100,8 +98,7 @@ class Ticker:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class TickerPush:
+class TickerPush(NamedTuple):
     """A classified ticker push: what parsed, and why the rest did not."""
 
     method: str  # TICKER_UPDATE or ALL_TICKER_UPDATE

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from dfx_tui.book.price_grid import ZERO, grid_index, grid_price
 from dfx_tui.book.tape import BUY, Trade
@@ -27,8 +27,7 @@ DEFAULT_WINDOW = 300.0
 DEFAULT_MAX_TRADES = 30_000
 
 
-@dataclass(frozen=True, slots=True)
-class PriceVolume:
+class PriceVolume(NamedTuple):
     price: Decimal  # exact price, or the grid bucket's price when grouped
     buy: Decimal  # taker-buy base volume
     sell: Decimal

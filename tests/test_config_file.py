@@ -12,6 +12,7 @@ from dfx_tui.app.config import AppConfig
 from dfx_tui.app.settings import ConfigError, load_settings
 from dfx_tui.widgets.help_screen import HelpScreen
 from tests.support.apps import fixed_app
+from tests.support.trader import lines
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -173,7 +174,7 @@ async def test_tape_size_filter_hides_small_trades():
         shown = [t for t in market.tape if t.amount_value >= 0.5]
         hidden = [t for t in market.tape if t.amount_value < 0.5]
         assert shown and hidden
-        rows = [strip.text for strip in tape._strips[1:] if strip.text.strip()]
+        rows = [line for line in lines(tape)[1:] if line.strip()]  # (the rule left out)
         assert len(rows) == min(len(shown), tape.size.height - 1)  # only the big enough ones
         for row, trade in zip(rows, shown, strict=False):
             assert float(row.split()[2]) == trade.amount_value  # time, price, size, mark

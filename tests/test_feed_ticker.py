@@ -5,7 +5,6 @@ headless `--markets` / `--once --json` output, as real subprocesses and in-proce
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -35,7 +34,7 @@ BAD_NEWS = {NoticeKind.RESYNC, NoticeKind.REJECTED, NoticeKind.STALE, NoticeKind
 
 
 def without_time(t: Ticker) -> Ticker:
-    return dataclasses.replace(t, timestamp_ms=None)
+    return t._replace(timestamp_ms=None)
 
 
 async def start(sim_factory: Any, feed_factory: Any, faults: Faults | None = None,

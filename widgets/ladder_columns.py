@@ -10,7 +10,6 @@ is looked up only when its column can fit, once per repaint, for the rows on scr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -46,8 +45,7 @@ class Row(NamedTuple):
     cum_value: float
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(NamedTuple):
     """Column widths that fit the ladder's width (0: the column is not shown)."""
 
     price_w: int

@@ -17,7 +17,6 @@ change, `ticker.unsubscribe []` then one `ticker.subscribe` with the full list.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from dfx_tui.app.feed.notices import ERROR_LIMIT
@@ -206,7 +205,7 @@ def is_ticker_request(method: str) -> bool:
 
 def _same_figures(a: Ticker, b: Ticker) -> bool:
     """Equal but for the exchange's timestamp (which no view shows)."""
-    return dataclasses.replace(a, timestamp_ms=b.timestamp_ms) == b
+    return a._replace(timestamp_ms=b.timestamp_ms) == b
 
 
 def _older(new: Ticker, held: Ticker) -> bool:
