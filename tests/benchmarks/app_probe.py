@@ -85,6 +85,10 @@ class Probe:
         self.repaints0 = sum(lad.repaints for lad in self.ladders.values())
         self.lags: list[tuple[float, float]] = []  # (late by s, main-thread CPU share)
         self.gc_pauses: list[tuple[int, float]] = []  # (generation, seconds)
+        self.paint_cpu = 0.0  # main-thread CPU seconds inside the paint (on_clock)
+        self.observe_cpu = 0.0  # of which in observe_markets (the histories, all markets)
+        self.build_cpu = 0.0  # of which in the markets screen's tick (the widgets' builds)
+        self.main_cpu0 = time.thread_time()  # the loop's thread (the probe runs on it)
 
     async def watch_loop(self) -> None:
         while True:
@@ -111,6 +115,10 @@ class Probe:
             "gc_ms_max": max(pauses, default=0.0) * 1000,
             "gc_ms_total": sum(pauses) * 1000,
             "gc_full": sum(1 for g, _ in self.gc_pauses if g == 2),
+            "gc_ms_by_generation": [sum(p for g, p in self.gc_pauses if g == gen) * 1000
+                                    for gen in range(3)],
+            "gc_count_by_generation": [sum(1 for g, _ in self.gc_pauses if g == gen)
+                                       for gen in range(3)],
         }
 
     def send(self, obj: dict[str, Any]) -> None:
@@ -158,12 +166,27 @@ class Probe:
 
         def wrapped_on_clock() -> None:
             self.tick_t = mono()
+            c0 = time.thread_time()
             try:
                 on_clock()
             finally:
                 self.tick_t = None
+                self.paint_cpu += time.thread_time() - c0
 
         app.on_clock = wrapped_on_clock  # before on_mount, which hands it to set_interval
+
+        # The paint's parts: the histories of every market, the widgets' builds (the rest,
+        # draw_now, is Textual composing and encoding the changed lines).
+        observe = app.observe_markets
+
+        def timed_observe(shown: Any = None) -> Any:
+            c0 = time.thread_time()
+            try:
+                return observe(shown)
+            finally:
+                self.observe_cpu += time.thread_time() - c0
+
+        app.observe_markets = timed_observe
 
         from dfx_tui.app.markets_screen import MarketsScreen
 
@@ -176,6 +199,16 @@ class Probe:
             action_group(screen, delta)
 
         MarketsScreen.action_group = wrapped_action_group  # type: ignore[method-assign]
+        screen_tick = MarketsScreen.tick
+
+        def timed_tick(screen: Any, *args: Any, **kwargs: Any) -> None:
+            c0 = time.thread_time()
+            try:
+                screen_tick(screen, *args, **kwargs)
+            finally:
+                self.build_cpu += time.thread_time() - c0
+
+        MarketsScreen.tick = timed_tick  # type: ignore[method-assign]
 
     def _wrap_ladder(self, market: str, ladder: Any) -> None:
         from dfx_tui.app.markets_screen import pane_id
@@ -320,6 +353,10 @@ class Probe:
                 - self.repaints0,
                 "samples": self.samples,
                 "clock_samples": self.clock_samples,
+                "paint_cpu_s": self.paint_cpu,
+                "observe_cpu_s": self.observe_cpu,
+                "build_cpu_s": self.build_cpu,
+                "main_thread_cpu_s": time.thread_time() - self.main_cpu0,
                 **self.loop_figures(),
             })
         elif cmd == "status":

@@ -232,6 +232,14 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
         "cpu_ratio": r(ratio(app_cpu, bare_cpu), 2),
         "repaints_per_s": r(report["ladder_draws"] / span),
         "screen_updates_per_s": r(report["displays"] / span),
+        # Where the app's CPU goes: the paint (on_clock: build, compose, encode), the rest of
+        # the loop's thread (the feed, websockets, Textual's own timers), other threads.
+        "paint_cpu_per_s": r(report["paint_cpu_s"] / span, 4),
+        "paint_cpu_ms_per_paint": r(ratio(report["paint_cpu_s"] * 1000,
+                                          report["ladder_draws"]), 2),
+        "paint_observe_cpu_per_s": r(report["observe_cpu_s"] / span, 4),  # the histories
+        "paint_build_cpu_per_s": r(report["build_cpu_s"] / span, 4),  # the widgets' builds
+        "main_thread_cpu_per_s": r(report["main_thread_cpu_s"] / span, 4),
         "ladder_builds_per_s": r(report["ladder_repaints"] / span),
         "clock_interval_ms": r(interval_ms),
         "staleness_ms_p50": r(pct(stale, 50)),
@@ -251,6 +259,8 @@ async def run_load(rate: float, args: argparse.Namespace, *, idle_seconds: float
         "gc_ms_max": r(report.get("gc_ms_max")),
         "gc_ms_total": r(report.get("gc_ms_total")),
         "gc_full": report.get("gc_full"),
+        "gc_ms_by_generation": [r(ms) for ms in report.get("gc_ms_by_generation", [])],
+        "gc_count_by_generation": report.get("gc_count_by_generation"),
         "tab_switch_ms_p50": r(pct(tabs["samples"], 50)),
         "tab_switch_ms_p90": r(pct(tabs["samples"], 90)),
         "tab_switch_ms_p99": r(tab_p99),
