@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,15 +53,24 @@ class Tmux:
                               capture_output=True, timeout=10).returncode == 0
 
 
-def test_demo_in_tmux(tmp_path: Path):
+@contextlib.contextmanager
+def demo_in_tmux(rc_file: Path, width: int, height: int, *markets: str) -> Iterator[Tmux]:
+    """`dfx-tui --demo MARKETS` in a new tmux session of `width` x `height`; its exit code
+    goes to `rc_file`. The session is killed at the end."""
     session = f"dfx-ui-{uuid.uuid4().hex[:8]}"
-    rc_file = tmp_path / "rc"
-    cmd = " ".join(_command()) + f" --demo BTC_USDT ETH_USDT; echo $? > {rc_file}; sleep 30"
+    cmd = " ".join([*_command(), "--demo", *markets]) + f"; echo $? > {rc_file}; sleep 30"
     env = {**os.environ, "TERM": "xterm-256color"}
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd],
-                   check=True, env=env, timeout=10)
-    tmux = Tmux(session)
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y",
+                    str(height), cmd], check=True, env=env, timeout=10)
     try:
+        yield Tmux(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, timeout=10)
+
+
+def test_demo_in_tmux(tmp_path: Path):
+    rc_file = tmp_path / "rc"
+    with demo_in_tmux(rc_file, 120, 40, "BTC_USDT", "ETH_USDT") as tmux:
         screen = tmux.wait_for("spread", 20.0)
         assert "BTC_USDT" in screen and "ETH_USDT" in screen and "Price" in screen
         tmux.wait_for("LIVE")
@@ -83,24 +94,14 @@ def test_demo_in_tmux(tmp_path: Path):
         assert rc_file.read_text().strip() == "0"
         screen = tmux.screen()
         assert "Quit dfx-tui?" not in screen  # the terminal is back to the shell
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, timeout=10)
 
 
 def test_demo_starts_in_a_terminal_too_small_then_grows(tmp_path: Path):
     """Started at 50x12 (under the minimum): the notice, no crash; grown, the book."""
-    session = f"dfx-ui-{uuid.uuid4().hex[:8]}"
     rc_file = tmp_path / "rc"
-    cmd = " ".join(_command()) + f" --demo BTC_USDT; echo $? > {rc_file}; sleep 30"
-    env = {**os.environ, "TERM": "xterm-256color"}
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "50", "-y", "12", cmd],
-                   check=True, env=env, timeout=10)
-    tmux = Tmux(session)
-    try:
+    with demo_in_tmux(rc_file, 50, 12, "BTC_USDT") as tmux:
         screen = tmux.wait_for("too small", 20.0)
         assert "Traceback" not in screen and "Error" not in screen
-        tmux.run("resize-window", "-t", session, "-x", "120", "-y", "40")
+        tmux.run("resize-window", "-t", tmux.session, "-x", "120", "-y", "40")
         tmux.wait_for("spread", 20.0)
         assert not rc_file.exists()  # still running
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, timeout=10)

@@ -63,6 +63,8 @@ def _median(values: list[Any]) -> Any:
         if all(isinstance(v, int) for v in present) and m == int(m):
             return int(m)
         return round(m, 4)
+    if all(isinstance(v, list) for v in present) and len({len(v) for v in present}) == 1:
+        return [_median(list(column)) for column in zip(*present, strict=True)]  # per item
     return present[0]
 
 
