@@ -8,13 +8,16 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.numbers import HUMAN_STEPS
+from dfx_tui.widgets.market_header import header_text
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.market_tabs import MarketTabs, bar_segments, label_spans, scroll_for
 from dfx_tui.widgets.status_bar import age_changes_in, age_text
 from dfx_tui.widgets.strip_view import StripView, merge_segments
+from dfx_tui.widgets.text_line import text_segments
 from tests.support.apps import fixed_app, fixed_feed, fixed_status
 
 MARKETS = ["BTC_USDT", "ETH_USDT", "XRP_USDT"]
@@ -206,3 +209,28 @@ def test_a_line_is_joined_and_fitted_to_its_width():
     line = StripView.line([Segment("ab", st), Segment("cd", st + Style(italic=False))], 6, st)
     assert list(line) == [Segment("abcd", st), Segment("  ", st)] and line.cell_length == 6
     assert "".join(s.text for s in StripView.line([Segment("abcdefgh", st)], 5, st)) == "abcde"
+
+
+async def test_one_line_text_is_cut_and_styled_as_rich_would():
+    """TextLine's own path (text_segments) against Rich's truncate and render, on the real
+    header (live, and with a state badge) at every width from 1 to past its length."""
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.3)
+        header = app.active_pane().header
+        base = header.rich_style
+        live = header_text(header.market, None, header.component_styles(), spark="▁▂▃▅▇")
+        stale = header_text(header.market, "STALE", header.component_styles())
+        for text in (live, stale, Text("plain, no spans"), Text("")):
+            for width in range(1, len(text.plain) + 3):
+                ours = text_segments(text, width, base)
+                assert ours is not None
+                cut = text.copy()
+                cut.truncate(width, overflow="ellipsis")
+                theirs = [Segment(seg.text, base + seg.style if seg.style else base)
+                          for seg in cut.render(app.console) if seg.text]
+                assert ours == theirs, (text.plain, width)
+        assert text_segments(Text("wide 漢字"), 10, base) is None  # Rich's path for these
+        named = Text("named")
+        named.stylize("bold", 0, 2)
+        assert text_segments(named, 10, base) is None
