@@ -53,12 +53,10 @@ TOAST_SECONDS = {"error": 6.0, "warning": 4.0, "information": 4.0}
 
 
 HISTORY_S = 1.0  # a hidden tab's new data is taken at most this often (the 1 s samples)
-# Young-generation collections every 10,000 allocations instead of 700, once start-up is
-# frozen: at 5,000 msg/s the feed's short-lived lists and tuples set off ~28 young and ~2.6
-# middle collections a second, and each middle one (2.1 ms) walked every book level and
-# cached strip since. bench_app, 5,000 msg/s, 10 s windows, 2 interleaved pairs: collector
-# time 99-160 -> 60-73 ms (middle collections 26 -> 1, full 2 -> 0); the longest pause
-# 4-8 -> 8-10 ms, a tenth of a paint interval.
+# Young collections every 10,000 allocations (not 700) once start-up is frozen: at 5,000
+# msg/s each middle collection (2.6 a second, 2.1 ms each) walked every book level and cached
+# strip. bench_app, 10 s windows, 2 pairs: collector time 99-160 -> 60-73 ms, middle
+# collections 26 -> 1; the longest pause 4-8 -> 8-10 ms, a tenth of a paint interval.
 GC_YOUNG_THRESHOLD = 10_000
 
 
@@ -194,9 +192,15 @@ class DfxApp(App[int]):
         else:  # a fixed feed changes only when a test says so: poll it at the fps
             self.set_interval(1.0 / fps, self.on_clock)
         self.markets_screen.fit(self.size.width, self.size.height)
-        self.call_after_refresh(self.on_clock)  # the first picture without waiting a tick
+        self.call_after_refresh(self._first_picture)
         self.start_feed()
         self.set_timer(1.5, self._freeze_startup_heap)
+
+    def _first_picture(self) -> None:
+        """Paint after the first layout unless the screen's mount did: a second paint before
+        any data spent the clock's burst, and a local feed's first book waited ~200 ms."""
+        if self.paint_clock is None or self.paint_clock.paints == 0:
+            self.on_clock()
 
     @work(exit_on_error=False, group="feed")
     async def start_feed(self) -> None:

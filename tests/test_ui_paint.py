@@ -16,6 +16,7 @@ import pytest
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.client import FeedClient
 from dfx_tui.app.feed.core import FeedCore
+from dfx_tui.app.feed_source import FixedFeed, seeded_market
 from dfx_tui.app.paint_clock import BURST, PaintClock
 from dfx_tui.app.sim.server import Faults
 from dfx_tui.app.tui import DfxApp
@@ -408,3 +409,28 @@ async def test_a_paint_reaches_the_terminal_in_its_own_call():
         app.on_clock()  # nothing new: nothing written
         await pilot.pause(0.1)
         assert len(displayed) == 1
+
+
+class QuietWatchableFeed(FixedFeed):
+    """A fixed feed the app watches (so it paints on its clock) that never changes."""
+
+    def watch(self, market: str | None, callback: Callable[[], bool] | None) -> None:
+        self.watched = market
+
+    def watch_data(self, callback: Callable[[], None] | None) -> None:
+        self.data_callback = callback
+
+
+async def test_start_up_paints_once_before_any_data():
+    """The screen's mount paints the first picture; the paint after the first layout is then
+    skipped: a second one spent the clock's burst, and a local feed's first book waited
+    ~200 ms for it to refill."""
+    feed = QuietWatchableFeed([seeded_market("BTC_USDT")])
+    app = DfxApp(AppConfig(markets=["BTC_USDT"], fps=10.0), feed=feed)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.3)
+        clock = app.paint_clock
+        assert clock is not None and feed.watched == "BTC_USDT"  # painted, hooks armed
+        assert clock.paints == 1 and app.ticks == 1
+        assert "spread" in "".join(
+            app.active_pane().ladder.render_line(y).text for y in range(45))
