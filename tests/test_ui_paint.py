@@ -4,6 +4,7 @@ wake-ups, and the real app against dfx-sim (paints follow data, at most fps a se
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import re
 import time
@@ -434,3 +435,18 @@ async def test_start_up_paints_once_before_any_data():
         assert clock.paints == 1 and app.ticks == 1
         assert "spread" in "".join(
             app.active_pane().ladder.render_line(y).text for y in range(45))
+
+
+def test_no_collection_runs_inside_a_paint():
+    """The clock holds garbage collection for the paint's duration and gives it back."""
+    seen: list[bool] = []
+    clock = PaintClock(lambda: seen.append(gc.isenabled()), 10.0, loop=FakeLoop())
+    assert gc.isenabled()
+    clock._run()
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # off already (the app's start-up): stays off
+    try:
+        clock._run()
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
