@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # (one full collection ~20 ms). Off from here (the imports above are the few this module
     # needs to be imported); the headless modes turn it on again before they run, the app
     # collects once, freezes that heap and turns it on 1.5 s after start
-    # (DfxApp._freeze_startup_heap).
+    # (app/collector.py StartupHeap.freeze).
     gc.disable()
     try:
         return _main(argv)

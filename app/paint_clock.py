@@ -44,11 +44,12 @@ Timing uses the loop's clock (`loop.time()`, monotonic), independent of the app'
 from __future__ import annotations
 
 import asyncio
-import gc
 import math
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from dfx_tui.app.collector import held
 
 
 class Handle(Protocol):
@@ -197,16 +198,8 @@ class PaintClock:
     def _run(self) -> None:
         self._handle, self._due = None, math.inf
         self._started = self.loop.time()
-        # No garbage collection inside a paint: one that falls due waits until the picture
-        # is on the terminal (the next allocation after). A young collection takes up to
-        # 8-10 ms at 5,000 msg/s (app/tui.py GC_YOUNG_THRESHOLD), added to that paint's
-        # latency, the tail of the staleness goal.
-        collecting = gc.isenabled()
-        if collecting:
-            gc.disable()
         try:
-            self.paint()
+            with held():  # no collection adds to the paint's latency (app/collector.py)
+                self.paint()
         finally:
             self._started = None
-            if collecting:
-                gc.enable()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from dfx_tui.app.alerts import AlertWatcher
+from dfx_tui.app.collector import StartupHeap
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
 from dfx_tui.app.feed_source import FeedSource
@@ -53,11 +53,6 @@ TOAST_SECONDS = {"error": 6.0, "warning": 4.0, "information": 4.0}
 
 
 HISTORY_S = 1.0  # a hidden tab's new data is taken at most this often (the 1 s samples)
-# Young collections every 10,000 allocations (not 700) once start-up is frozen: at 5,000
-# msg/s each middle collection (2.6 a second, 2.1 ms each) walked every book level and cached
-# strip. bench_app, 10 s windows, 2 pairs: collector time 99-160 -> 60-73 ms, middle
-# collections 26 -> 1; the longest pause 4-8 -> 8-10 ms, a tenth of a paint interval.
-GC_YOUNG_THRESHOLD = 10_000
 
 
 @runtime_checkable
@@ -103,8 +98,7 @@ class DfxApp(App[int]):
         self.sim: SimServer | None = None
         self.replay: ReplayControl | None = None  # the replay desk, when a recording plays
         self.known_markets: tuple[str, ...] = LIVE_SUGGESTIONS
-        self._heap_frozen = False
-        self._gc_threshold = gc.get_threshold()  # restored on unmount (tests run many apps)
+        self.startup_heap = StartupHeap()  # frozen 1.5 s after mount (app/collector.py)
         self.ticks = 0  # paints
         self.paint_clock: PaintClock | None = None  # None: a feed without `watch`, polled
         self._watch: Callable[[str | None, Callable[[], bool] | None], None] | None = None
@@ -194,7 +188,7 @@ class DfxApp(App[int]):
         self.markets_screen.fit(self.size.width, self.size.height)
         self.call_after_refresh(self._first_picture)
         self.start_feed()
-        self.set_timer(1.5, self._freeze_startup_heap)
+        self.set_timer(1.5, self.startup_heap.freeze)
 
     def _first_picture(self) -> None:
         """Paint after the first layout unless the screen's mount did: a second paint before
@@ -211,27 +205,10 @@ class DfxApp(App[int]):
             self.notify(sanitize(f"feed failed to start: {exc}"), severity="error",
                         markup=False)
 
-    def _freeze_startup_heap(self) -> None:
-        """Move what startup built (modules, CSS, widgets) out of the collector's sight.
-
-        Full collections otherwise walk all of it: measured 45-65 ms pauses every few
-        seconds at high feed rates, longer than a repaint interval
-        (tests/benchmarks/bench_app.py). Undone on unmount, so nothing stays pinned.
-        """
-        gc.collect()
-        gc.freeze()
-        self._gc_threshold = gc.get_threshold()
-        gc.set_threshold(GC_YOUNG_THRESHOLD)
-        self._heap_frozen = True
-        gc.enable()  # off since start-up when run from the command line (app/cli.py)
-
     async def on_unmount(self) -> None:
         if self.paint_clock is not None:
             self.paint_clock.stop()
-        if self._heap_frozen:
-            gc.unfreeze()
-            gc.set_threshold(*self._gc_threshold)
-            self._heap_frozen = False
+        self.startup_heap.thaw()
         await self.shutdown_sources()
 
     async def shutdown_sources(self) -> None:

@@ -27,7 +27,7 @@ from dfx_tui.widgets.palette import (
     theme_variables,
 )
 from dfx_tui.widgets.status_bar import StatusBar
-from dfx_tui.widgets.tape import TapeView
+from dfx_tui.widgets.tape import RULE, TapeView
 from tests.support.apps import fixed_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def spread_row(ladder: LadderView) -> int:
 
 def text_segments(ladder_or_tape: LadderView | TapeView, y: int) -> list[Segment]:
     """The segments of line `y` that show text (the tape's rule down its left edge left out)."""
-    return [s for s in ladder_or_tape.render_line(y) if s.text.strip() and s.text != "▏"]
+    return [s for s in ladder_or_tape.render_line(y) if s.text.strip() and s.text != RULE]
 
 
 def price_colour(widget: LadderView | TapeView, y: int) -> RichColor:
@@ -77,7 +77,7 @@ def tape_colours(tape: TapeView) -> set[str]:
     out: set[str] = set()
     for y in range(1, tape.size.height):
         for seg in tape.render_line(y):
-            if seg.style is not None and seg.text != "▏":
+            if seg.style is not None and seg.text != RULE:
                 out |= {c.name for c in (seg.style.color, seg.style.bgcolor) if c is not None}
     return out
 

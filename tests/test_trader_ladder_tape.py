@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 
 from dfx_tui.book.tape import BUY, Trade
 from dfx_tui.widgets.columns import compact
-from dfx_tui.widgets.tape import TapeView
+from dfx_tui.widgets.tape import RULE, TapeView
 from dfx_tui.widgets.tape_controls import step_125
 from dfx_tui.widgets.trader_settings import MarketSizes, TraderSettings
 from tests.support.apps import fixed_app
@@ -25,7 +25,7 @@ def rows(tape: TapeView) -> list[list[str]]:
 
 
 def background(tape: TapeView, y: int) -> RichColor | None:
-    seg = next(s for s in tape.render_line(y) if s.text.strip() and s.text != "▏")  # not the rule
+    seg = next(s for s in tape.render_line(y) if s.text.strip() and s.text != RULE)  # not the rule
     return seg.style.bgcolor if seg.style is not None else None
 
 

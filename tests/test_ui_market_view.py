@@ -16,7 +16,8 @@ from dfx_tui.widgets.market_header import header_text
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.market_tabs import MarketTabs, bar_segments, label_spans, scroll_for
 from dfx_tui.widgets.status_bar import age_changes_in, age_text
-from dfx_tui.widgets.strip_view import StripView, merge_segments
+from dfx_tui.widgets.strip_view import StripView, merge_segments, plain_box
+from dfx_tui.widgets.tape import RULE
 from dfx_tui.widgets.text_line import text_segments
 from tests.support.apps import fixed_app, fixed_feed, fixed_status
 
@@ -68,8 +69,8 @@ async def test_the_tape_draws_its_rule_itself_and_a_switch_back_reuses_its_lines
         tape = app.active_pane().tape
         # Wide: the rule beside the ladder is in the strips, so no CSS box sends the tape's
         # lines through Textual's StylesCache (StripView.render_lines' own path).
-        assert tape.rule_left and tape._plain_box()
-        assert all(line(tape, y).startswith("▏") for y in range(tape.size.height))
+        assert tape.rule_left and plain_box(tape)
+        assert all(line(tape, y).startswith(RULE) for y in range(tape.size.height))
         assert "Price" in line(tape, 0) and tape.tape.newest(1)
         before = [tape.render_line(y) for y in range(1, 6)]
         await pilot.press("2")
@@ -81,7 +82,7 @@ async def test_the_tape_draws_its_rule_itself_and_a_switch_back_reuses_its_lines
         await pilot.resize_terminal(100, 50)  # narrow: the tape below the ladder, no rule
         await pilot.pause(0.3)
         assert not tape.rule_left
-        assert not any(line(tape, y).startswith("▏") for y in range(tape.size.height))
+        assert not any(line(tape, y).startswith(RULE) for y in range(tape.size.height))
 
 
 async def test_each_market_keeps_its_grouping_and_depth():

@@ -121,9 +121,6 @@ class StripView(StyledWidget):
         self._drawn = None
         self._strips_size = None
 
-    def _plain_box(self) -> bool:
-        return plain_box(self)
-
     def render_lines(self, crop: Region) -> list[Strip]:
         if not plain_box(self):
             return super().render_lines(crop)

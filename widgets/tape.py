@@ -26,6 +26,7 @@ from dfx_tui.widgets.tape_controls import auto_tiers, size_label, tier_label
 from dfx_tui.widgets.view_state import MarketViewState
 
 _GAP = "  "
+RULE = "▏"  # down the left edge, beside the ladder (`TapeView.rule_left`)
 
 
 class _Layout(NamedTuple):
@@ -195,7 +196,7 @@ class TapeView(StripView):
         if full <= 0 or height <= 0:
             return []
         st = self.component_styles()
-        rule = [Segment("▏", st["rule"])] if self.rule_left and full > 1 else []
+        rule = [Segment(RULE, st["rule"])] if self.rule_left and full > 1 else []
         width = full - len(rule)  # the columns' room, right of the rule
         view = self.view
         rows_n = height - 1

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.widgets.ladder import LadderView
 from dfx_tui.widgets.market_pane import MarketPane
-from dfx_tui.widgets.tape import TapeView
+from dfx_tui.widgets.tape import RULE, TapeView
 
 
 def pane_of(app: DfxApp) -> MarketPane:
@@ -30,7 +30,7 @@ def lines(widget: LadderView | TapeView) -> list[str]:
     strips) left out."""
     texts = [widget.render_line(y).text for y in range(widget.size.height)]
     if isinstance(widget, TapeView) and widget.rule_left:
-        texts = [text.removeprefix("▏") for text in texts]
+        texts = [text.removeprefix(RULE) for text in texts]
     return texts
 
 
