@@ -267,12 +267,21 @@ def _main(argv: Sequence[str] | None) -> int:
                                else _run_markets(config, args))
         except KeyboardInterrupt:
             return 130
-    from dfx_tui.app.screen_updates import follow_paint_clock
-
-    follow_paint_clock()
+    prepare_ui()
     from dfx_tui.app.tui import run_tui
 
     return run_tui(config)
+
+
+def prepare_ui() -> None:
+    """Before the UI is imported: Textual's screen updates follow our paints
+    (app/screen_updates.py), and two standard modules websockets imports but start-up does not
+    use wait for their first use (app/deferred_modules.py: ~10 ms of a cold start)."""
+    from dfx_tui.app.deferred_modules import defer_modules
+    from dfx_tui.app.screen_updates import follow_paint_clock
+
+    follow_paint_clock()
+    defer_modules()
 
 
 async def _run_once(config: AppConfig, args: argparse.Namespace) -> int:

@@ -21,11 +21,14 @@ DEFERRED = (
     "dfx_tui.widgets.alerts_screen", "dfx_tui.widgets.add_market",
     "dfx_tui.widgets.confirm_quit", "dfx_tui.widgets.heatmap", "dfx_tui.widgets.depth_chart",
     "tomllib",
+    # websockets imports these; app/deferred_modules.py leaves them to their first use.
+    "importlib.metadata._meta", "email.message", "zipfile", "http.client", "urllib.response",
 )
 
 _RUN_TO_FIRST_BOOK = """
 import asyncio, json, sys
-from dfx_tui.app.cli import build_parser, config_from_args
+from dfx_tui.app.cli import build_parser, config_from_args, prepare_ui
+prepare_ui()  # as cli.main does before it imports the UI
 from dfx_tui.app.tui import DfxApp
 
 async def main() -> None:
@@ -57,3 +60,34 @@ def test_the_first_book_is_drawn_without_the_deferred_modules(tmp_path: Path) ->
     assert {"dfx_tui.widgets.ladder", "dfx_tui.app.sim.server", "dfx_tui.app.feed.client",
             "dfx_tui.app.settings"} <= loaded
     assert sorted(loaded & set(DEFERRED)) == []
+
+
+_USE_DEFERRED = """
+import json, sys
+from dfx_tui.app.deferred_modules import defer_modules
+deferred = defer_modules()
+import websockets.asyncio.client, websockets.asyncio.server
+from websockets.proxy import get_proxy
+from websockets.uri import parse_uri
+loaded_before_use = "zipfile" in sys.modules or "http.client" in sys.modules
+proxy = get_proxy(parse_uri("wss://openapi.digifinex.com/ws/v1/"))  # a live feed's look-up
+from importlib.metadata import version
+import urllib.request
+print(json.dumps({"deferred": deferred, "loaded_before_use": loaded_before_use,
+                  "proxy": proxy, "version": version("websockets"),
+                  "opener": urllib.request.build_opener().__class__.__name__}))
+"""
+
+
+def test_a_deferred_module_works_at_its_first_use() -> None:
+    import websockets
+
+    env = dict(os.environ, https_proxy="http://proxy.example:3128")
+    env.pop("no_proxy", None)
+    env.pop("NO_PROXY", None)
+    out = subprocess.run([sys.executable, "-c", _USE_DEFERRED], capture_output=True,
+                         text=True, timeout=60, check=True, env=env)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"deferred": ["importlib.metadata", "urllib.request"],
+                      "loaded_before_use": False, "proxy": "http://proxy.example:3128",
+                      "version": websockets.__version__, "opener": "OpenerDirector"}
