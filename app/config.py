@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -54,7 +53,6 @@ class AppConfig:
             small = Decimal(repr(self.min_trade))
         if (big, small) == (sizes.big_trade, sizes.min_trade):
             return self.trader
-        return dataclasses.replace(self.trader, sizes=dataclasses.replace(
-            sizes, big_trade=big, min_trade=small))
+        return self.trader._replace(sizes=sizes._replace(big_trade=big, min_trade=small))
     alerts: list[AlertSpec] = field(default_factory=list)  # [[alerts]] of the config file
     export_dir: str | None = None  # export and screenshot folder (None: the working directory)

@@ -18,6 +18,7 @@ replay, the recording's clock), so histories line up with the trades drawn on th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dfx_tui.book.heatmap_store import HeatmapStore
 from dfx_tui.book.liquidity_change import LiquidityChange
@@ -27,8 +28,7 @@ from dfx_tui.book.tape import BUY, Trade, TradeTape
 from dfx_tui.book.volume_profile import VolumeAtPrice
 
 
-@dataclass(frozen=True, slots=True)
-class AnalyticsSettings:
+class AnalyticsSettings(NamedTuple):  # not a frozen dataclass: ~0.9 ms of every start
     """Windows and depths; the config file sets them (per market where a size is involved)."""
 
     volume_window: float = 300.0  # volume at price, seconds

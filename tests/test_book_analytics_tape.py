@@ -36,21 +36,21 @@ def tapes(draw: st.DrawFn) -> list[Trade]:
 @given(tapes(), THRESHOLDS, st.booleans())
 def test_merge_conserves_count_size_and_notional(trades, thresholds, by_notional):
     lines = merge_prints(trades, thresholds, by_notional)
-    assert sum(line.count for line in lines) == len(trades)
+    assert sum(line.prints for line in lines) == len(trades)
     assert sum((line.size for line in lines), Decimal(0)) == sum(
         (Decimal(t.amount) for t in trades), Decimal(0))
     assert sum((line.notional for line in lines), Decimal(0)) == sum(
         (notional(t) for t in trades), Decimal(0))
     start = 0
     for i, line in enumerate(lines):
-        members = trades[start:start + line.count]
-        start += line.count
+        members = trades[start:start + line.prints]
+        start += line.prints
         assert {(t.time, t.side) for t in members} == {(line.time, line.side)}
         assert (line.first_id, line.last_id) == (members[0].id, members[-1].id)
         if i:  # neighbours that could have merged did
             assert (lines[i - 1].time, lines[i - 1].side) != (line.time, line.side)
         assert line.low <= line.vwap <= line.high
-        if line.count == 1:
+        if line.prints == 1:
             assert line.vwap == Decimal(members[0].price)
             assert line.notional == notional(members[0])
         else:  # the VWAP is off the exact quotient by at most half a unit in its last place
@@ -76,7 +76,7 @@ def test_a_sweep_becomes_one_line():
     lines = merge_prints([trade(4, 2.0, "100.03", "1", BUY), trade(3, 2.0, "100.01", "2", BUY),
                           trade(2, 2.0, "100.00", "1", SELL), trade(1, 1.0, "100.00", "3", SELL)],
                          [Decimal(3)])
-    assert [(ln.count, ln.size, ln.notional, ln.vwap, ln.tier) for ln in lines] == [
+    assert [(ln.prints, ln.size, ln.notional, ln.vwap, ln.tier) for ln in lines] == [
         (2, Decimal(3), Decimal("300.05"), Decimal("100.0167"), 1),
         (1, Decimal(1), Decimal("100.00"), Decimal("100.00"), 0),
         (1, Decimal(3), Decimal("300.00"), Decimal("100.00"), 1)]

@@ -211,7 +211,7 @@ class TapeView(StripView):
         prices, pw = align_decimals([f"{line.vwap:f}" for line in lines_shown])
         sizes, sw = align_decimals([f"{line.size:f}" for line in lines_shown])
         quotes = [compact(float(line.notional)) for line in lines_shown]
-        counts = [f"×{line.count}" if line.count > 1 else "" for line in lines_shown]
+        counts = [f"×{line.prints}" if line.prints > 1 else "" for line in lines_shown]
         pw, sw = max(pw, 5), max(sw, 4)
         qw = max([len(q) for q in quotes] + [len("Value")])
         cnt_w = max([len(c) for c in counts] + [0])

@@ -7,9 +7,8 @@ become a toast, and how loud: no matching of kinds by name anywhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["information", "warning", "error"]
 ERROR_LIMIT = 160  # characters of an error kept for the status bar (made inert: book.text)
@@ -41,8 +40,7 @@ SEVERITY: dict[NoticeKind, Severity | None] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class FeedNotice:
+class FeedNotice(NamedTuple):  # not a frozen dataclass: ~0.8 ms of every start
     """One rare event. `text` is already inert (see `dfx_tui.book.text`)."""
 
     kind: NoticeKind

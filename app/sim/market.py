@@ -13,13 +13,12 @@ import random
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sortedcontainers import SortedDict
 
 
-@dataclass(frozen=True)
-class MarketSpec:
+class MarketSpec(NamedTuple):  # not a frozen dataclass: ~0.9 ms of every demo start
     """How a market looks: price scale, precision, typical size, level spacing."""
 
     name: str
