@@ -166,26 +166,34 @@ class MarketModel:
         return max(1, int(self.spec.size * self.rng.lognormvariate(0.0, 0.9) * self._adiv))
 
     def _build_book(self) -> None:
+        # Each side in a plain dict, then into its SortedDict at once: the same book as level
+        # by level (a demo start builds 9 markets: 6.6 -> 5.75 ms of CPU with the history's
+        # touch read once).
         rng, gap = self.rng, self.spec.gap
         mid = int(self.fair)
         half = max(1, gap // 2)
+        bids: dict[int, int] = {}
+        asks: dict[int, int] = {}
         p = mid - half
         for _ in range(self.levels):
             if p < 1:
                 break
-            self.bids[p] = self._amount()
+            bids[p] = self._amount()
             p -= max(1, int(rng.expovariate(1.0 / gap)) + 1)
         p = mid + half
         for _ in range(self.levels):
-            self.asks[p] = self._amount()
+            asks[p] = self._amount()
             p += max(1, int(rng.expovariate(1.0 / gap)) + 1)
+        self.bids.update(bids)
+        self.asks.update(asks)
 
     def _build_history(self, now: float) -> None:
         t = now - 1.0
         hist = []
+        best_ask, best_bid = self.best_ask(), self.best_bid()  # the history leaves the book
         for _ in range(self.trades_recent.maxlen or 0):
             side = "buy" if self.rng.random() < 0.5 else "sell"
-            touch = self.best_ask() if side == "buy" else self.best_bid()
+            touch = best_ask if side == "buy" else best_bid
             tick = touch if touch is not None else int(self.fair)
             tick += self.rng.randint(-2, 2) * self.spec.gap
             hist.append((t, side, max(1, tick), max(1, self._amount() // 4)))
