@@ -23,12 +23,9 @@ from dfx_tui.app.alerts import AlertCommands
 from dfx_tui.app.market_actions import FEATURE_BINDINGS, MarketActions
 from dfx_tui.app.screen_updates import draw_now
 from dfx_tui.book.state import ConnectionStatus, Market
-from dfx_tui.widgets.help_screen import HelpScreen, help_rows
-from dfx_tui.widgets.market_commands import (
+from dfx_tui.widgets.market_messages import (
     AddMarketRequest,
     CloseMarketRequest,
-    KeyCommands,
-    MarketCommands,
     ShowMarketRequest,
 )
 from dfx_tui.widgets.market_pane import MarketPane
@@ -38,7 +35,7 @@ from dfx_tui.widgets.ticker_text import catalog_of
 from dfx_tui.widgets.view_state import MarketViewState
 
 if TYPE_CHECKING:
-    pass
+    from textual.command import Provider
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16  # below this a notice replaces the panes
 WIDE_WIDTH = 110  # from this width the ladder and the tape sit side by side
@@ -47,6 +44,20 @@ QUIT_AGAIN_S = 2.0  # a second quit key within this many seconds quits without a
 # The help screen shows a group of bindings as one row.
 TAB_JUMPS = Binding.Group("jump to tab 1 … 9")
 GROUPING = Binding.Group("coarser / finer price grouping")
+
+
+# The palette's providers, imported when it first opens (with the help screen they pull in,
+# ~2 ms of every start); Textual takes a function returning the provider class.
+def market_commands() -> type[Provider]:
+    from dfx_tui.widgets.market_commands import MarketCommands
+
+    return MarketCommands
+
+
+def key_commands() -> type[Provider]:
+    from dfx_tui.widgets.market_commands import KeyCommands
+
+    return KeyCommands
 
 
 def pane_id(market: str) -> str:
@@ -96,7 +107,7 @@ class MarketsScreen(MarketActions):
                 tooltip="quit (asks first; twice quits at once)"),
         *FEATURE_BINDINGS,  # replay desk, trader's ladder, charts: app/market_actions.py
     ]
-    COMMANDS = {MarketCommands, KeyCommands, AlertCommands}
+    COMMANDS = {market_commands, key_commands, AlertCommands}
 
     def __init__(self, pane: MarketPane, markets: list[Market],
                  known_markets: tuple[str, ...] = (),
@@ -305,6 +316,8 @@ class MarketsScreen(MarketActions):
         draw_now(self)
 
     def action_help(self) -> None:
+        from dfx_tui.widgets.help_screen import HelpScreen, help_rows  # first use: ~0.65 ms
+
         rows = help_rows((active.binding for active in self.active_bindings.values()),
                          order=[b.id for b in Binding.make_bindings(self.BINDINGS)])
         palette = self.app.COMMAND_PALETTE_BINDING

@@ -38,7 +38,7 @@ from dfx_tui.app.screen_updates import draw_now
 from dfx_tui.book.codec import normalize_market
 from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.state import LinkState, Market, MarketState
-from dfx_tui.widgets.market_commands import AddMarketRequest, CloseMarketRequest
+from dfx_tui.widgets.market_messages import AddMarketRequest, CloseMarketRequest
 from dfx_tui.widgets.market_pane import MarketPane
 from dfx_tui.widgets.palette import THEMES, theme_variables
 from dfx_tui.widgets.safe import sanitize

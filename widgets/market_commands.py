@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import Protocol, runtime_checkable
 
@@ -21,6 +20,11 @@ from textual.message import Message
 from dfx_tui.book.catalog import normalize_query
 from dfx_tui.book.codec import normalize_market
 from dfx_tui.widgets.help_screen import key_text
+from dfx_tui.widgets.market_messages import (
+    AddMarketRequest,
+    CloseMarketRequest,
+    ShowMarketRequest,
+)
 from dfx_tui.widgets.ticker_text import catalog_of, ticker_summary
 
 ADD_HELP = "Open a new tab and subscribe"
@@ -33,27 +37,6 @@ def market_words(query: str) -> list[str]:
     that begin a command word are dropped)."""
     return [w for w in query.split()
             if not any(c.startswith(w.lower()) for c in _COMMAND_WORDS)]
-
-
-@dataclass
-class AddMarketRequest(Message):
-    """Open a tab for `market` (already normalised) and subscribe to it."""
-
-    market: str
-
-
-@dataclass
-class ShowMarketRequest(Message):
-    """Switch to the open tab of `market`."""
-
-    market: str
-
-
-@dataclass
-class CloseMarketRequest(Message):
-    """Close the tab of `market` and unsubscribe."""
-
-    market: str
 
 
 @runtime_checkable

@@ -15,7 +15,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from dfx_tui.widgets.columns import gap
-from dfx_tui.widgets.market_commands import ShowMarketRequest
+from dfx_tui.widgets.market_messages import ShowMarketRequest
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.strip_view import StripView
 
