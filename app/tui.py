@@ -15,7 +15,6 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
@@ -64,11 +63,12 @@ class WatchableFeed(Protocol):
     def watch_data(self, callback: Callable[[], None] | None) -> None: ...
 
 
-@dataclass
 class FeedNoticeMessage(Message):
     """A rare feed event (connected, stale, resync, rejected market, ...), as the feed said it."""
 
-    notice: FeedNotice
+    def __init__(self, notice: FeedNotice) -> None:
+        super().__init__()
+        self.notice = notice
 
 
 class DfxApp(App[int]):

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,8 +24,7 @@ from dfx_tui.book.price_ladder import PriceLadder
 from dfx_tui.widgets.ladder_columns import Row
 
 
-@dataclass(slots=True)
-class Body:
+class Body(NamedTuple):  # never changed; not a dataclass: ~0.6 ms of every start
     """The body lines of a ladder, top to bottom, and where the cursor can stop."""
 
     lines: list[Row | None]

@@ -7,15 +7,14 @@ restart at 1 on the next one and nothing in flight on the old one is ever answer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dfx_tui.book.codec import RequestEncoder
 
 PING = "server.ping"
 
 
-@dataclass(slots=True)
-class Request:
+class Request(NamedTuple):  # never changed; not a dataclass: ~0.7 ms of every start
     """One request sent (or about to be), until its reply or its time-out."""
 
     id: int
