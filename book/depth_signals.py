@@ -6,11 +6,11 @@ float, taken from the exact quotient so it lies in [-1, 1] exactly.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
+from dfx_tui.book.numbers import median
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 from dfx_tui.book.price_grid import ZERO, divide_rounded, levels_to
 
@@ -67,7 +67,7 @@ def large_levels(sizes: Sequence[Decimal], absolute: Decimal | None = None,
     """
     threshold = absolute
     if factor is not None and sizes:
-        relative = statistics.median(sizes) * Decimal(repr(float(factor)))
+        relative = median(sizes) * Decimal(repr(float(factor)))
         threshold = relative if threshold is None else min(threshold, relative)
     if threshold is None:
         return [False] * len(sizes)

@@ -6,6 +6,7 @@ digits); everything the user sees goes through `Decimal`, so no float artefact i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -45,3 +46,15 @@ def step_label(decimals: int, multiplier: int) -> str:
     """Readable grouping step, e.g. decimals=2, multiplier=50 -> '0.5'."""
     step = tick_of(decimals) * multiplier
     return format(step.normalize(), "f")
+
+
+def median(values: Sequence[Decimal]) -> Decimal:
+    """`statistics.median` of exact sizes, the same way (the mean of the middle two of an even
+    count), without importing `statistics` at start-up (~0.9 ms of CPU)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n == 0:
+        raise ValueError("no median of no values")
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2

@@ -113,3 +113,13 @@ def test_hot_path_text_check_is_plain_pair(price, amount):
     except ValueError:
         accepted = False
     assert accepted == (plain_pair(price, amount) and in_range and short)
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10**9, places=8, allow_nan=False,
+                            allow_infinity=False), min_size=1, max_size=60))
+def test_median_is_statistics_median(sizes: list[Decimal]) -> None:
+    import statistics
+
+    from dfx_tui.book.numbers import median
+
+    assert str(median(sizes)) == str(statistics.median(sizes))

@@ -20,7 +20,7 @@ DEFERRED = (
     "dfx_tui.app.feed.replay_index", "dfx_tui.app.alert_specs", "dfx_tui.book.alerts",
     "dfx_tui.widgets.alerts_screen", "dfx_tui.widgets.add_market",
     "dfx_tui.widgets.confirm_quit", "dfx_tui.widgets.heatmap", "dfx_tui.widgets.depth_chart",
-    "tomllib",
+    "tomllib", "statistics",
     # websockets imports these; app/deferred_modules.py leaves them to their first use.
     "importlib.metadata._meta", "email.message", "zipfile", "http.client", "urllib.response",
 )

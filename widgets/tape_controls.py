@@ -7,10 +7,10 @@ automatic tiers are multiples of the median print on the tape.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from decimal import Decimal
 
+from dfx_tui.book.numbers import median
 from dfx_tui.book.tape import TradeTape
 from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.trader_settings import AUTO_BIG_FACTORS, DEFAULT_BIG_RATIOS
@@ -43,8 +43,8 @@ def auto_tiers(tape: TradeTape) -> tuple[Decimal, ...]:
     sizes = [Decimal(t.amount) for t in tape]
     if len(sizes) < MIN_AUTO_TRADES:
         return ()
-    median = statistics.median(sizes)
-    return tuple(median * factor for factor in AUTO_BIG_FACTORS)
+    mid = median(sizes)
+    return tuple(mid * factor for factor in AUTO_BIG_FACTORS)
 
 
 def shift_tiers(tiers: Sequence[Decimal], up: bool, tape: TradeTape) -> tuple[Decimal, ...]:
@@ -55,10 +55,10 @@ def shift_tiers(tiers: Sequence[Decimal], up: bool, tape: TradeTape) -> tuple[De
         return ()
     first = tiers[0]
     if first <= 0:
-        median = statistics.median([Decimal(t.amount) for t in tape] or [Decimal(0)])
-        if not up or median <= 0:
+        mid = median([Decimal(t.amount) for t in tape] or [Decimal(0)])
+        if not up or mid <= 0:
             return tuple(tiers)
-        base = floor_125(median)
+        base = floor_125(mid)
         return tuple(base * r for r in DEFAULT_BIG_RATIOS[:len(tiers)])
     moved = step_125(first, up)
     return (moved, *(significant(moved * t / first) for t in tiers[1:]))
@@ -80,7 +80,7 @@ def raise_min(current: Decimal | None, tape: TradeTape) -> Decimal | None:
     sizes = [Decimal(t.amount) for t in tape]
     if not sizes:
         return None
-    return floor_125(statistics.median(sizes))
+    return floor_125(median(sizes))
 
 
 def lower_min(current: Decimal | None, tape: TradeTape) -> Decimal | None:
