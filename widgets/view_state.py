@@ -7,7 +7,6 @@ without keeping a widget tree per market. Widgets read and change it; it holds n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -19,30 +18,42 @@ from dfx_tui.widgets.trader_settings import TraderSettings
 BodyView = Literal["ladder", "heatmap", "depth"]
 
 
-@dataclass(slots=True)
-class MarketViewState:
+class MarketViewState:  # a plain class, not a dataclass: ~0.9 ms of every start to define
     """Per-market view settings (fields are added by the features that own them)."""
 
-    group_index: int = 0  # index into book.numbers.HUMAN_STEPS
-    depth_mode: int = 0  # ladder rows per side: 0 = fit the height
-    # The trader's ladder (issue 12). The cursor keeps its price while the book moves; the
-    # price ladder keeps its anchor (the centre row's price) between repaints.
-    price_mode: bool = False  # one row per grid price (True) or one row per level (False)
-    cursor: LevelCursor = field(default_factory=LevelCursor)
-    price_ladder: PriceLadder = field(default_factory=PriceLadder)
-    short_prices: bool | None = None  # None: automatic, by the ladder's width
-    large_order: Decimal | None = None  # absolute size of a large resting level (None: off)
-    large_factor: float | None = None  # k x the median visible level (None: off)
-    # The tape: merged prints, the size filter and the large-trade tiers (changed by keys).
-    merge_trades: bool = False
-    min_trade: Decimal | None = None  # hide prints (or merged lines) smaller than this
-    big_trade: tuple[Decimal, ...] | None = None  # ascending tiers; None: automatic
-    # Issue 13, the charts. One field for the body, so the heatmap and the depth chart are
-    # never both "shown".
-    body: BodyView = "ladder"
-    depth_bps: int = 10  # depth chart range, +- bps of the mid (book.depth_chart.BPS_STEPS)
-    heatmap_seconds: int = 5  # heatmap: seconds of history per column
-    heatmap_group: int = 0  # heatmap price rows: 0 = fit the book, else HUMAN_STEPS index + 1
+    __slots__ = ("group_index", "depth_mode", "price_mode", "cursor", "price_ladder",
+                 "short_prices", "large_order", "large_factor", "merge_trades", "min_trade",
+                 "big_trade", "body", "depth_bps", "heatmap_seconds", "heatmap_group")
+
+    def __init__(self, *, group_index: int = 0, depth_mode: int = 0, price_mode: bool = False,
+                 cursor: LevelCursor | None = None, price_ladder: PriceLadder | None = None,
+                 short_prices: bool | None = None, large_order: Decimal | None = None,
+                 large_factor: float | None = None, merge_trades: bool = False,
+                 min_trade: Decimal | None = None, big_trade: tuple[Decimal, ...] | None = None,
+                 body: BodyView = "ladder", depth_bps: int = 10, heatmap_seconds: int = 5,
+                 heatmap_group: int = 0) -> None:
+        self.group_index = group_index  # index into book.numbers.HUMAN_STEPS
+        self.depth_mode = depth_mode  # ladder rows per side: 0 = fit the height
+        # The trader's ladder (issue 12). The cursor keeps its price while the book moves;
+        # the price ladder keeps its anchor (the centre row's price) between repaints.
+        self.price_mode = price_mode  # one row per grid price (True) or per level (False)
+        self.cursor = cursor if cursor is not None else LevelCursor()
+        self.price_ladder = price_ladder if price_ladder is not None else PriceLadder()
+        self.short_prices = short_prices  # None: automatic, by the ladder's width
+        self.large_order = large_order  # absolute size of a large resting level (None: off)
+        self.large_factor = large_factor  # k x the median visible level (None: off)
+        # The tape: merged prints, the size filter and the large-trade tiers (changed by keys).
+        self.merge_trades = merge_trades
+        self.min_trade = min_trade  # hide prints (or merged lines) smaller than this
+        self.big_trade = big_trade  # ascending tiers; None: automatic
+        # Issue 13, the charts. One field for the body, so the heatmap and the depth chart
+        # are never both "shown".
+        self.body: BodyView = body
+        # Depth chart range, +- bps of the mid (book.depth_chart.BPS_STEPS).
+        self.depth_bps = depth_bps
+        self.heatmap_seconds = heatmap_seconds  # heatmap: seconds of history per column
+        # Heatmap price rows: 0 = fit the book, else HUMAN_STEPS index + 1.
+        self.heatmap_group = heatmap_group
 
 
 def view_state_for(market: str, settings: TraderSettings) -> MarketViewState:
