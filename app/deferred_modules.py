@@ -8,9 +8,8 @@ at their first use instead of at import (cold start, issue 11).
   (app/feed/link.py), so they never look one up; a live feed does, when it first connects.
   It brings http.client and the email parser along.
 
-Together ~10 ms of every start (2 interleaved runs of 5 fresh interpreters each, importing
-websockets' client and server after Textual: 16-25 -> 0 ms for importlib.metadata and
-8-16 -> 0 ms for urllib.request, on the loaded 2-core test machine).
+Importing websockets' client and server after Textual took 32-60 ms with them and 20-28
+without (6 fresh interpreters each, interleaved, on the loaded 2-core test machine).
 
 A deferred module is in `sys.modules` with its spec, file and path, and an empty namespace
 whose PEP 562 `__getattr__` runs the module's own code at the first name read from it (an
