@@ -267,7 +267,7 @@ def _main(argv: Sequence[str] | None) -> int:
                                else _run_markets(config, args))
         except KeyboardInterrupt:
             return 130
-    from dfx_tui.app.screen_updates import follow_paint_clock
+    from dfx_tui.app.update_rate import follow_paint_clock
 
     follow_paint_clock()
     from dfx_tui.app.tui import run_tui
