@@ -54,8 +54,11 @@ class DirectConnection(ClientConnection):
 
     def process_event(self, event: Event) -> None:
         on_frame = self.on_frame
-        if (on_frame is None or type(event) is not Frame or not event.fin
-                or len(self.recv_messages.frames) or self.failure is not None):
+        # `frames` is websockets' internal queue (17.x); a websockets without it gets its own
+        # path for every frame rather than a failure.
+        queued = getattr(self.recv_messages, "frames", None)
+        if (on_frame is None or type(event) is not Frame or not event.fin or queued is None
+                or len(queued) or self.failure is not None):
             super().process_event(event)
             return
         opcode = event.opcode
