@@ -275,10 +275,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def prepare_ui() -> None:
     """Before the UI is imported: Textual's screen updates follow our paints
-    (app/screen_updates.py), and two standard modules websockets imports but start-up does not
+    (app/update_rate.py), and two standard modules websockets imports but start-up does not
     use wait for their first use (app/deferred_modules.py: ~10 ms or more of a cold start)."""
     from dfx_tui.app.deferred_modules import defer_modules
-    from dfx_tui.app.screen_updates import follow_paint_clock
+    from dfx_tui.app.update_rate import follow_paint_clock
 
     follow_paint_clock()
     defer_modules()

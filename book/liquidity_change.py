@@ -25,6 +25,7 @@ from collections import deque
 from decimal import Decimal
 from typing import NamedTuple
 
+from dfx_tui.book.numbers import decimal_of
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.book.price_grid import ZERO, grid_index, grid_price
 
@@ -159,25 +160,28 @@ def _take(book: OrderBook, depth: int, now: float) -> _Sample:
 
 def _diff(old: _Levels, new: _Levels, old_edge: float | None, new_edge: float | None,
           is_bid: bool) -> dict[Decimal, Decimal]:
+    # Both samples must cover a price: bids from the higher of the two floors up, asks up to
+    # the lower of the two ceilings.
+    edges = [e for e in (old_edge, new_edge) if e is not None]
+    edge = (max(edges) if is_bid else min(edges)) if edges else None
+    # Cached parses (the base sample stays a second), and a loop over both samples' own
+    # items instead of a set of their keys. bench_paint, `changes` per paint: 0.60 -> ~0.39
+    # ms at 125 steps a paint, 0.45 -> ~0.21 ms at 1.
+    dec = decimal_of
     out: dict[Decimal, Decimal] = {}
-    for key in old.keys() | new.keys():
-        before, after = old.get(key), new.get(key)
-        if before is not None and after is not None and before[1] == after[1]:
+    for key, after in new.items():
+        before = old.get(key)
+        if before is not None and before[1] == after[1]:
             continue  # same text: unchanged, and no Decimal work
-        if is_bid:
-            if (old_edge is not None and key < old_edge) or (new_edge is not None
-                                                             and key < new_edge):
-                continue  # below what one of the samples saw: unknown there
-        elif (old_edge is not None and key > old_edge) or (new_edge is not None
-                                                           and key > new_edge):
+        if edge is not None and (key < edge if is_bid else key > edge):
+            continue  # beyond what one of the samples saw: unknown there
+        change = dec(after[1]) - dec(before[1]) if before is not None else dec(after[1])
+        if change:
+            out[dec(after[0])] = change
+    for key, before in old.items():
+        if key in new or (edge is not None and (key < edge if is_bid else key > edge)):
             continue
-        if after is None:
-            assert before is not None
-            out[Decimal(before[0])] = -Decimal(before[1])
-        else:
-            change = Decimal(after[1]) - (ZERO if before is None else Decimal(before[1]))
-            if change:
-                out[Decimal(after[0])] = change
+        out[dec(before[0])] = -dec(before[1])
     return out
 
 

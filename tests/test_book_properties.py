@@ -7,6 +7,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dfx_tui.book.levels import parse_levels
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 
 PRICES = st.integers(min_value=1, max_value=400).map(lambda t: f"{Decimal(t).scaleb(-2):.2f}")
@@ -123,3 +124,25 @@ def test_median_is_statistics_median(sizes: list[Decimal]) -> None:
     from dfx_tui.book.numbers import median
 
     assert str(median(sizes)) == str(statistics.median(sizes))
+
+
+@settings(max_examples=300, deadline=None)
+@given(SNAP_LEVELS, SNAP_LEVELS, st.lists(st.tuples(SIDE, SIDE), max_size=20),
+       st.integers(min_value=0, max_value=30))
+def test_apply_delta_checked_says_what_the_general_checks_say(asks, bids, deltas, limit):
+    """The feed's one-call delta (`apply_delta_checked`: no look at the book after a delta
+    that only deletes) against `apply_delta_levels` + `is_crossed` + `len`, on uncrossed
+    books: same levels, and True exactly when the book is crossed or past `limit`."""
+    fast, general = OrderBook(), OrderBook()
+    fast.apply_snapshot(asks, bids)
+    general.apply_snapshot(asks, bids)
+    for delta_asks, delta_bids in deltas:
+        if general.is_crossed() or len(general) > limit:
+            return  # the feed resyncs such a book; it takes no delta
+        a = None if delta_asks is None else parse_levels(delta_asks)
+        b = None if delta_bids is None else parse_levels(delta_bids)
+        said = fast.apply_delta_checked(a, b, limit)
+        general.apply_delta_levels(a, b)
+        assert fast.bids() == general.bids() and fast.asks() == general.asks()
+        assert fast.version == general.version
+        assert said == (general.is_crossed() or len(general) > limit)

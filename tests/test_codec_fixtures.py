@@ -142,3 +142,30 @@ def test_market_names_are_uppercased_and_validated():
     frame["params"][2] = "[red]BTC_USDT[/red]"
     with pytest.raises(ProtocolError, match="not a market name"):
         classify(frame)
+
+
+# parse_json calls json's scanner directly, and json.loads only for what the scanner does not
+# take whole: both must give json.loads' answer, object or error, for any text.
+_JSON_EDGES = [
+    "", " ", "{}", " {}", "{} ", "{}\n\t\r ", "{}x", "{} {}", "\ufeff{}", "{}\u00a0", "{}\u2028",
+    "[1, 2]", "1", "-0", "1e999", "NaN", "[NaN, Infinity, -Infinity]", '"\\ud800"', "null",
+    '{"a": 1, "a": 2}', "[" * 100_000 + "]" * 100_000, "[1,]", "{'a': 1}", "\x00",
+]
+
+
+@pytest.mark.parametrize("text", _JSON_EDGES + [json.dumps(f) for _s, f in _frames()],
+                         ids=range(len(_JSON_EDGES) + len(_frames())))
+def test_parse_json_answers_as_json_loads(text):
+    from dfx_tui.book.codec import parse_json
+
+    try:
+        expected = json.loads(text)
+    except (ValueError, RecursionError):
+        with pytest.raises(ProtocolError, match="bad JSON"):
+            parse_json(text)
+        with pytest.raises(ProtocolError, match="bad JSON"):
+            parse_json(text.encode())
+        return
+    for data in (text, text.encode()):
+        got = parse_json(data)
+        assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)

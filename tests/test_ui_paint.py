@@ -19,6 +19,7 @@ from dfx_tui.app.feed.client import FeedClient
 from dfx_tui.app.feed.core import FeedCore
 from dfx_tui.app.feed_source import FixedFeed, seeded_market
 from dfx_tui.app.paint_clock import BURST, PaintClock
+from dfx_tui.app.screen_updates import LinesUpdate
 from dfx_tui.app.sim.server import Faults
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import LinkState
@@ -405,7 +406,9 @@ async def test_a_paint_reaches_the_terminal_in_its_own_call():
         assert len(displayed) == 1  # written within on_clock
         ladder = app.active_pane().ladder
         assert not ladder._repaint_regions and not app.screen._dirty_widgets
-        rows = {span[0] for span in getattr(displayed[0], "spans", [])}  # a partial update
+        update = displayed[0]
+        assert isinstance(update, LinesUpdate)  # past the compositor (tests/test_direct_lines)
+        rows = {int(row) for row in re.findall(r"\x1b\[(\d+);\d+H", update.data)}
         assert 0 < len(rows) < ladder.size.height  # the changed rows, not the screen
         app.on_clock()  # nothing new: nothing written
         await pilot.pause(0.1)

@@ -14,6 +14,7 @@ book update). The line is written whole: a region ending at its last changed cel
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -73,6 +74,8 @@ def text_segments(text: Text, width: int, base: Style) -> list[Segment] | None:
 
 class TextLine(StyledWidget):
     """Shows one `Text`; `show()` swaps it and refreshes only if anything visible changed."""
+
+    OWN_LINES: ClassVar[bool] = True  # as StripView's: its own cached strip (see there)
 
     DEFAULT_CSS = """
     TextLine {

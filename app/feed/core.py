@@ -162,12 +162,13 @@ class FeedCore(AppHooks):
                     if market.status.state is not MarketState.LIVE:
                         self._set_state(market, MarketState.LIVE, "")
             elif ev.market in self._synced:
-                book.apply_delta_levels(ev.asks, ev.bids)
-                if book.is_crossed():
-                    self._resync(market, "crossed book after an update", received_at)
-                elif len(book) > MAX_BOOK_LEVELS:
-                    book.clear()  # memory stays bounded; a fresh snapshot refills it
-                    self._resync(market, f"book grew past {MAX_BOOK_LEVELS} levels", received_at)
+                if book.apply_delta_checked(ev.asks, ev.bids, MAX_BOOK_LEVELS):  # crossed or too big
+                    if book.is_crossed():
+                        self._resync(market, "crossed book after an update", received_at)
+                    else:
+                        book.clear()  # memory stays bounded; a fresh snapshot refills it
+                        self._resync(market, f"book grew past {MAX_BOOK_LEVELS} levels",
+                                     received_at)
             else:
                 self._delta_before_snapshot(market, received_at)
         elif type(ev) is TradesUpdate:

@@ -367,7 +367,7 @@ class Probe:
 
 
 async def run(args: argparse.Namespace) -> None:
-    from dfx_tui.app.screen_updates import follow_paint_clock
+    from dfx_tui.app.update_rate import follow_paint_clock
 
     follow_paint_clock()  # as `dfx-tui` does before importing Textual
     from dfx_tui.app.config import AppConfig

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import json
+import pstats
+import sys
 import time
 from datetime import UTC
 from typing import Any
@@ -27,6 +30,7 @@ from typing import Any
 from dfx_tui.app import tui
 from dfx_tui.app.config import AppConfig
 from dfx_tui.app.feed_source import FixedFeed, seeded_market
+from dfx_tui.app.screen_updates import LinesUpdate, direct_lines
 from dfx_tui.app.sim.market import MarketModel, spec_for
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.tape import Trade
@@ -53,7 +57,9 @@ def make_stream(n: int, per_paint: int) -> tuple[dict[str, Any],
     return snap, steps
 
 
-async def run(steps_per_paint: int, paints: int, action: str = "none") -> dict[str, Any]:
+async def run(steps_per_paint: int, paints: int, action: str = "none",
+              profile: cProfile.Profile | None = None,
+              compositor_only: bool = False) -> dict[str, Any]:
     # The app writes its paint at once (app/screen_updates.py draw_now); here the compositor
     # and the encoding are timed apart, so the paint only marks its lines dirty.
     tui.draw_now = lambda screen: False
@@ -75,6 +81,13 @@ async def run(steps_per_paint: int, paints: int, action: str = "none") -> dict[s
         app.on_clock()
         await pilot.pause(0.1)
         screen, console = app.screen, app.console
+        direct_bytes = [0]  # what direct_lines hands the (headless) display
+
+        def display(_screen: Any, update: Any) -> None:
+            if isinstance(update, LinesUpdate):
+                direct_bytes[0] += len(update.data)
+
+        app._display = display  # type: ignore[method-assign]
         compositor = screen._compositor
         paint = compose = encode = 0.0
         total_bytes = 0
@@ -88,6 +101,8 @@ async def run(steps_per_paint: int, paints: int, action: str = "none") -> dict[s
                     btc.tape.apply(False, trades)
             clock[0] += 0.1
             feed.status.last_message_at = clock[0] - 0.01
+            if profile is not None:
+                profile.enable()
             c0 = time.process_time()
             if action == "switch":
                 screen.show(shown[i % 2])
@@ -95,20 +110,24 @@ async def run(steps_per_paint: int, paints: int, action: str = "none") -> dict[s
                 screen.action_group(1 if i % 2 == 0 else -1)
             app.on_clock()
             c1 = time.process_time()
-            dirty = {w for w in screen.walk_children() if w._repaint_regions}
-            compositor.update_widgets(dirty | set(screen._dirty_widgets))
+            dirty = [w for w in compositor.visible_widgets if w._repaint_regions]
+            if not compositor_only:  # as the app does: its own lines past the compositor
+                dirty = direct_lines(screen, dirty)
+            compositor.update_widgets(set(dirty) | set(screen._dirty_widgets))
             screen._dirty_widgets.clear()
             update = compositor.render_update(screen_stack=app._background_screens)
             c2 = time.process_time()
             if update is not None:
                 total_bytes += len(update.render_segments(console))
             c3 = time.process_time()
+            if profile is not None:
+                profile.disable()
             paint, compose, encode = paint + c1 - c0, compose + c2 - c1, encode + c3 - c2
     return {"paint_ms": round(paint / paints * 1e3, 3),
             "compose_ms": round(compose / paints * 1e3, 3),
             "encode_ms": round(encode / paints * 1e3, 3),
             "total_ms": round((paint + compose + encode) / paints * 1e3, 3),
-            "bytes_per_paint": total_bytes // paints}
+            "bytes_per_paint": (total_bytes + direct_bytes[0]) // paints}
 
 
 def main() -> int:
@@ -119,13 +138,24 @@ def main() -> int:
                     help="before each paint: nothing, a tab switch, or a regroup")
     ap.add_argument("--no-merge", action="store_true",
                     help="strips as built, adjacent same-look segments not joined")
+    ap.add_argument("--compositor-only", action="store_true",
+                    help="every changed line through Textual's compositor (the app before "
+                         "app/screen_updates.direct_lines)")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="cProfile the timed part; print its top N functions by own time "
+                         "to stderr (the timings then include the profiler's cost)")
     args = ap.parse_args()
     if args.no_merge:
         import dfx_tui.widgets.strip_view as strip_view
 
         strip_view.merge_segments = list  # type: ignore[assignment]
-    out = asyncio.run(run(args.steps, args.paints, args.action))
+    profile = cProfile.Profile() if args.profile else None
+    out = asyncio.run(run(args.steps, args.paints, args.action, profile,
+                          args.compositor_only))
+    if profile is not None:
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(args.profile)
     print(json.dumps({"steps_per_paint": args.steps, "action": args.action,
+                      "direct": not args.compositor_only,
                       "merge": not args.no_merge, **out}))
     return 0
 
