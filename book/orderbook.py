@@ -86,19 +86,9 @@ class OrderBook:
     def apply_delta_levels(self, asks: list[Level] | None, bids: list[Level] | None) -> None:
         """Set absolute amounts (a None amount deletes); a missing side (None) is no change."""
         if asks:
-            side = self._asks
-            for key, value in asks:
-                if value is None:
-                    side.pop(key, None)
-                else:
-                    side[key] = value
+            _set_levels(self._asks, asks)
         if bids:
-            side = self._bids
-            for key, value in bids:
-                if value is None:
-                    side.pop(key, None)
-                else:
-                    side[key] = value
+            _set_levels(self._bids, bids)
         self.version += 1
 
     def apply_delta_checked(self, asks: list[Level] | None, bids: list[Level] | None,
@@ -108,25 +98,10 @@ class OrderBook:
         book that was neither before: a delta that only deletes can make it neither, so
         then nothing is looked at. A delta of the bench streams with its checks, best of 25:
         2.95 us as `apply_delta_levels` + `is_crossed` + `len`, 2.2 us this way."""
-        grew = False
-        if asks:
-            side = self._asks
-            for key, value in asks:
-                if value is None:
-                    side.pop(key, None)
-                else:
-                    side[key] = value
-                    grew = True
-        if bids:
-            side = self._bids
-            for key, value in bids:
-                if value is None:
-                    side.pop(key, None)
-                else:
-                    side[key] = value
-                    grew = True
+        grew_asks = _set_levels(self._asks, asks) if asks else False
+        grew_bids = _set_levels(self._bids, bids) if bids else False
         self.version += 1
-        if not grew:
+        if not (grew_asks or grew_bids):
             return False
         bid_keys, ask_keys = self._bids, self._asks
         if bid_keys and ask_keys and _last_key(bid_keys) >= _first_key(ask_keys):
@@ -299,3 +274,16 @@ class OrderBook:
     def total_size(self, side: str) -> Decimal:
         book_side = self._bids if side == BIDS else self._asks
         return sum((Decimal(a) for _p, a in book_side.values()), ZERO)
+
+
+def _set_levels(side: SortedDict, levels: list[Level]) -> bool:
+    """Set absolute amounts into one side of a book (a None amount deletes); True when any
+    level was set rather than deleted."""
+    grew = False
+    for key, value in levels:
+        if value is None:
+            side.pop(key, None)
+        else:
+            side[key] = value
+            grew = True
+    return grew
