@@ -60,16 +60,8 @@ def median(values: Sequence[Decimal]) -> Decimal:
     return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
-_DECIMALS: dict[str, Decimal] = {}
-DECIMAL_CACHE = 8192  # texts kept by `decimal_of`; cleared when full
-
-
+@lru_cache(maxsize=8192)
 def decimal_of(text: str) -> Decimal:
     """`Decimal(text)` for a level's wire text, cached: the liquidity Δ's diff converts the
     same texts paint after paint (its figures are in book/liquidity_change.py)."""
-    found = _DECIMALS.get(text)
-    if found is None:
-        if len(_DECIMALS) >= DECIMAL_CACHE:
-            _DECIMALS.clear()
-        found = _DECIMALS[text] = Decimal(text)
-    return found
+    return Decimal(text)

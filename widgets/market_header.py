@@ -11,7 +11,7 @@ from rich.text import Text
 from dfx_tui.book.depth_signals import DEFAULT_IMBALANCE_BPS
 from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact
-from dfx_tui.widgets.imbalance_bar import Signals, SignalsMemo, append_imbalance
+from dfx_tui.widgets.imbalance_bar import append_imbalance
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.sparkline import Sparkline
 from dfx_tui.widgets.text_line import TextLine, style_of
@@ -34,7 +34,7 @@ def badge(text: Text, label: str, style: Style) -> None:
 def header_text(market: Market, label: str | None,
                 styles: Mapping[str, Style] | None = None,
                 imbalance_bps: float | None = DEFAULT_IMBALANCE_BPS,
-                spark: str | None = None, signals: Signals | None = None) -> Text:
+                spark: str | None = None) -> Text:
     """The header line as inert `Text`; `label` is the stale/resync marker or None if live.
 
     `imbalance_bps`: the imbalance bar counts levels within this many bps of mid (None: no
@@ -42,7 +42,6 @@ def header_text(market: Market, label: str | None,
 
     `styles` are the header's component styles by name (`rise`, `bid`, `label-stale`, ...);
     without them the line has no colours. `spark`: the mid-price sparkline, if any.
-    `signals`: the book's imbalance and micro-price, if already known (`SignalsMemo`).
     """
     st: Mapping[str, Style] = styles or {}
     book, tape = market.book, market.tape
@@ -73,7 +72,7 @@ def header_text(market: Market, label: str | None,
         text.append("spr ", _DIM)
         text.append(spread + (f" {bps:.1f}bps" if bps is not None else ""))
     if imbalance_bps is not None:
-        append_imbalance(text, book, imbalance_bps, st, signals)
+        append_imbalance(text, book, imbalance_bps, st)
     buy, sell = tape.rolling_volume(VOLUME_WINDOW_S)
     text.append("  ")
     text.append("1m ", _DIM)
@@ -139,7 +138,6 @@ class MarketHeader(TextLine):
         self._key: tuple[object, ...] | None = None
         self.sparkline = Sparkline()
         self._wall_now: float | None = None
-        self._signals = SignalsMemo()
 
     def show_market(self, market: Market) -> None:
         """Show another market's line at the next `update_view`."""
@@ -157,9 +155,8 @@ class MarketHeader(TextLine):
         self._key = key
         self._label, self._wall_now = label, wall_now
         # False: nothing shown here moved
-        bps = self.imbalance_bps
-        signals = None if bps is None else self._signals.get(m.book, bps)
-        return self.show(header_text(m, label, self.component_styles(), bps, spark, signals))
+        return self.show(header_text(m, label, self.component_styles(), self.imbalance_bps,
+                                     spark))
 
     def changes_in(self, wall_now: float) -> float | None:
         """Seconds until the line changes with time alone: the sparkline sliding (None:

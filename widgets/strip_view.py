@@ -190,43 +190,45 @@ def filtered(strip: Strip, line_filter: LineFilter, background: Color) -> Strip:
     always-on ANSIToTruecolor filter would change nothing (every colour already true colour,
     nothing dim): the filter makes a new Strip of new segments for every new line, which was
     40% of writing a paint's lines at 5,000 msg/s (bench_paint, 125 steps a paint, the direct
-    path: 1.6 -> 0.9 ms with filters off). Whether the filter changes a style is asked once
-    per style (`_UNCHANGED`); the answer for a strip is kept in its own filter cache, as
-    `apply_filter` keeps its result."""
+    path: 1.6 -> 0.9 ms with filters off). The answer for a strip is kept in its own filter
+    cache, as `apply_filter` keeps its result."""
     if type(line_filter) is not ANSIToTruecolor:
         return strip.apply_filter(line_filter, background)
     try:
-        cache, key = strip._filter_cache, (line_filter, background)
-        found = cache.get(key)
-        if found is None:
-            unchanged = _UNCHANGED.get(key)
-            if unchanged is None or len(unchanged) > STYLE_MEMO:
-                if len(_UNCHANGED) > STYLE_MEMO:
-                    _UNCHANGED.clear()
-                unchanged = _UNCHANGED[key] = {}
-            bg = background.rich_color
-            for _text, style, _control in strip:
-                if style is None:
-                    continue
-                same = unchanged.get(style)
-                if same is None:
-                    same = unchanged[style] = line_filter.truecolor_style(style, bg) == style
-                if not same:
-                    found = strip.apply_filter(line_filter, background)
-                    break
-            else:
-                found = cache[key] = strip
-    except AttributeError:  # a Textual without the cache: its own path
-        return strip.apply_filter(line_filter, background)
-    return found
+        key = (line_filter, background)
+        found = strip._filter_cache.get(key)
+        if found is None and _leaves_as_is(strip, line_filter, background):
+            found = strip._filter_cache[key] = strip
+    except AttributeError:  # a Textual without these internals: its own path
+        found = None
+    return strip.apply_filter(line_filter, background) if found is None else found
 
 
-STYLE_MEMO = 4096  # styles (and filter, background pairs) `filtered` remembers; then cleared
-# Whether ANSIToTruecolor leaves a style as it is, by filter and background: a dict lookup
-# where the filter's own lru_cache cost a call and a style comparison per segment.
-# bench_paint, writing a paint's lines (medians of 3 interleaved runs): 0.83 -> 0.57 ms at
-# 1 step a paint, 1.51 -> 0.83 ms at 125.
-_UNCHANGED: dict[tuple[LineFilter, Color], dict[Style, bool]] = {}
+def _leaves_as_is(strip: Strip, line_filter: ANSIToTruecolor, background: Color) -> bool:
+    """Whether the filter leaves every style of `strip` as it is. Asked once per style, filter
+    and background (`_UNCHANGED`): a dict lookup where the filter's own lru_cache cost a call and
+    a style comparison per segment. bench_paint, writing a paint's lines (medians of 3
+    interleaved runs): 0.83 -> 0.57 ms at 1 step a paint, 1.51 -> 0.83 ms at 125."""
+    key = (line_filter, background)
+    unchanged = _UNCHANGED.get(key)
+    if unchanged is None or len(unchanged) > STYLE_MEMO:
+        if len(_UNCHANGED) > STYLE_MEMO:
+            _UNCHANGED.clear()
+        unchanged = _UNCHANGED[key] = {}
+    bg = background.rich_color
+    for _text, style, _control in strip:
+        if style is None:
+            continue
+        same = unchanged.get(style)
+        if same is None:
+            same = unchanged[style] = line_filter.truecolor_style(style, bg) == style
+        if not same:
+            return False
+    return True
+
+
+STYLE_MEMO = 4096  # (filter, background) pairs, and styles for each, `_leaves_as_is` keeps
+_UNCHANGED: dict[tuple[ANSIToTruecolor, Color], dict[Style, bool]] = {}
 
 
 _NOT_ITALIC = Style(italic=False)
