@@ -26,9 +26,10 @@ class LadderRow(NamedTuple):
     price: str  # exact decimal text, padded to the market precision
     size: str
     cum_size: str
-    cum_quote: str  # cumulative quote notional, sum(price * size), rounded to price places
     size_value: float  # for bars and highlighting only, never shown
     cum_size_value: float
+    price_exact: Decimal  # `price` and `size` as numbers
+    size_exact: Decimal
 
 
 FIGURE_CACHE = 4096  # texts kept by `OrderBook._figure`; cleared when full
@@ -218,22 +219,19 @@ class OrderBook:
         if group <= 1:
             raw = self.bids(n) if is_bid else self.asks(n)
             self.learn_from(raw)
-            pd, sd = self.price_decimals, self.size_decimals
-            figure = self._figure
-            pairs = [(figure(p, pd), figure(a, sd)) for p, a in raw]
-        else:
-            pairs = [((price, fmt_fixed(price, pd)), (size, fmt_fixed(size, sd)))
-                     for price, size in self._grouped(book_side, is_bid, n, group)]
-        rows: list[LadderRow] = []
-        cum_size = ZERO
-        cum_quote = ZERO
-        for (price, price_text), (size, size_text) in pairs:
-            cum_size += size
-            cum_quote += price * size
-            rows.append(LadderRow(price_text, size_text,
-                                  fmt_fixed(cum_size, sd), f"{cum_quote:.{pd}f}",
-                                  float(size), float(cum_size)))
-        return rows
+            return self.ladder_rows(raw, [], ZERO)
+        pairs = [((price, fmt_fixed(price, pd)), (size, fmt_fixed(size, sd)))
+                 for price, size in self._grouped(book_side, is_bid, n, group)]
+        return _cumulative(pairs, ZERO, sd, [])
+
+    def ladder_rows(self, raw: Sequence[tuple[str, str]], rows: list[LadderRow],
+                    cum_size: Decimal, cums: list[Decimal] | None = None) -> list[LadderRow]:
+        """Rows of the levels `raw` (wire texts, best first, precision already learnt) after
+        `rows`, whose cumulative size is `cum_size`; each row's cumulative size is appended
+        to `cums` when given (book/side_rows.py resumes from them)."""
+        pd, sd, figure = self.price_decimals, self.size_decimals, self._figure
+        pairs = [(figure(p, pd), figure(a, sd)) for p, a in raw]
+        return _cumulative(pairs, cum_size, sd, rows, cums)
 
     def _figure(self, text: str, decimals: int) -> tuple[Decimal, str]:
         """A level's wire text as a number and as shown with `decimals` places, cached:
@@ -274,6 +272,21 @@ class OrderBook:
     def total_size(self, side: str) -> Decimal:
         book_side = self._bids if side == BIDS else self._asks
         return sum((Decimal(a) for _p, a in book_side.values()), ZERO)
+
+
+def _cumulative(pairs: list[tuple[tuple[Decimal, str], tuple[Decimal, str]]],
+                cum_size: Decimal, sd: int, rows: list[LadderRow],
+                cums: list[Decimal] | None = None) -> list[LadderRow]:
+    # Every size has at most `sd` places (the precision is learnt from them first), so their
+    # sum is exact at `sd` places: formatted directly, not through `fmt_fixed`.
+    places = f".{sd}f"
+    for (price, price_text), (size, size_text) in pairs:
+        cum_size += size
+        rows.append(LadderRow(price_text, size_text, format(cum_size, places), float(size),
+                              float(cum_size), price, size))
+        if cums is not None:
+            cums.append(cum_size)
+    return rows
 
 
 def _set_levels(side: SortedDict, levels: list[Level]) -> bool:

@@ -86,13 +86,14 @@ def test_empty_book_reads():
     assert book.ladder(BIDS, 10) == []
 
 
-def test_ladder_cumulative_size_and_quote_are_exact():
+def test_ladder_cumulative_size_is_exact():
     book = _book()
     rows = book.ladder(BIDS, 3)
     assert [r.price for r in rows] == ["100.00", "99.50", "99.00"]
     assert [r.size for r in rows] == ["1.00", "2.25", "4.00"]  # padded to the size precision
     assert [r.cum_size for r in rows] == ["1.00", "3.25", "7.25"]
-    assert [r.cum_quote for r in rows] == ["100.00", "323.88", "719.88"]
+    assert [r.size_exact for r in rows] == [Decimal("1"), Decimal("2.25"), Decimal("4")]
+    assert rows[1].cum_size_value == 3.25
     rows = book.ladder(ASKS, 2)
     assert [(r.price, r.cum_size) for r in rows] == [("100.50", "1.50"), ("101.00", "3.50")]
 

@@ -11,8 +11,7 @@ from dfx_tui.app.feed.notices import FeedNotice, NoticeKind
 from dfx_tui.app.feed_source import seeded_market
 from dfx_tui.app.tui import DfxApp
 from dfx_tui.book.state import ConnectionStatus, LinkState, MarketState
-from dfx_tui.widgets.columns import align_decimals
-from dfx_tui.widgets.ladder import bar_text
+from dfx_tui.widgets.columns import align_decimals, bar_text
 from dfx_tui.widgets.market_pane import MarketPane, state_label
 from dfx_tui.widgets.safe import inert, sanitize
 from dfx_tui.widgets.status_bar import status_text

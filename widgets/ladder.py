@@ -15,31 +15,33 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from decimal import Decimal
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.geometry import Size
 from textual.strip import Strip
 
 from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.numbers import HUMAN_STEPS, step_label
-from dfx_tui.book.orderbook import ASKS, LadderRow, OrderBook
+from dfx_tui.book.orderbook import ASKS, BIDS, LadderRow, OrderBook
 from dfx_tui.book.price_grid import grid_index, grid_price
 from dfx_tui.book.short_prices import short_prices
-from dfx_tui.widgets.columns import bar_text, depth_label, window_label
+from dfx_tui.widgets.columns import depth_label, window_label
 from dfx_tui.widgets.cursor_readout import pack, readout_parts, readout_strip
 from dfx_tui.widgets.ladder_columns import (
     Row,
-    RowStyles,
     Sides,
-    fixed_strip,
     header_segments,
     large_flags,
     lay_out,
     net_changes,
-    row_segments,
 )
-from dfx_tui.widgets.ladder_rows import Body, compact_body, price_body, spread_strip
+from dfx_tui.widgets.ladder_lines import RowStrips
+from dfx_tui.widgets.ladder_rows import (
+    Body,
+    SideMemo,
+    compact_body,
+    price_body,
+    spread_strip,
+)
 from dfx_tui.widgets.strip_view import StripView
 from dfx_tui.widgets.trader_settings import SHORT_PRICES_BELOW
 from dfx_tui.widgets.view_state import MarketViewState
@@ -98,12 +100,13 @@ class LadderView(StripView):
         self._flashes: dict[tuple[str, str], tuple[float, bool]] = {}
         # Row strips of the last repaint by what they show: an unchanged row reuses its
         # Strip, so the line diff in StripView.repaint is an identity test.
-        self._row_cache: dict[tuple[object, ...], Strip] = {}
+        self._row_strips = RowStrips()
         # Depth-bar scale: kept while the deepest cumulative size stays within
         # [BAR_RESCALE * scale, scale], so one changed level redraws its own bars only.
         self._bar_scale = 0.0
         self.last_rows: tuple[list[LadderRow], list[LadderRow]] = ([], [])
         self._body: Body | None = None
+        self._sides = (SideMemo(ASKS), SideMemo(BIDS))  # compact mode's rows, kept
         self.line_prices: list[Decimal | None] = []  # the row price on each line (clicks)
         self._shows = (False, False)  # the Δ and volume columns were drawn last repaint
         self._volume: tuple[tuple[object, ...], dict[Decimal, tuple[Decimal, Decimal]]] = (
@@ -242,7 +245,7 @@ class LadderView(StripView):
 
     # ----------------------------------------------------------------- drawing
     def clear_caches(self) -> None:
-        self._row_cache.clear()  # its strips carry the old styles
+        self._row_strips.clear()  # its strips carry the old styles
 
     def _scale_for(self, max_value: float) -> float:
         scale = self._bar_scale
@@ -279,7 +282,7 @@ class LadderView(StripView):
         if view.price_mode:
             body = price_body(book, view.price_ladder, group, height - 1)
         else:
-            body = compact_body(book, self.per_side(height), group, height - 1)
+            body = compact_body(book, self.per_side(height), group, height - 1, self._sides)
         self._body = body = body.cut(height - 1 - len(readout_lines))
         self.last_rows = (body.asks, body.bids)
         self._update_flashes(body.lines, now)
@@ -295,8 +298,9 @@ class LadderView(StripView):
             large = large_flags(shown, view.large_order, view.large_factor)
         liquidity, volume = self.analytics.liquidity, self.analytics.volume
         delta_label = f"Δ{window_label(liquidity.window)}"
-        layout, cells = lay_out(shown, width, price_texts, label, large, delta_label,
-                                lambda: self._changes(group), lambda: self._volume_map(group))
+        columns = lay_out(shown, width, price_texts, label, large, delta_label,
+                          lambda: self._changes(group), lambda: self._volume_map(group))
+        layout = columns.layout
         self._shows = (bool(layout.delta_w), bool(layout.buy_w))
         nets = net_changes(*self._changes(group), delta_label) if layout.delta_w else ""
 
@@ -313,62 +317,13 @@ class LadderView(StripView):
 
         values = [r.size_value if view.price_mode else r.cum_value for r in shown]
         scale = self._scale_for(max(values, default=0.0))
-        cursor_at = readout.price if readout is not None else None
-        cursor_bg = Style(bgcolor=st["cursor"].bgcolor)
         blank = Strip.blank(width, st["empty"])
-        old_rows: dict[tuple[object, ...], Strip] = self._row_cache
-        rows_cache: dict[tuple[object, ...], Strip] = {}
-        self._row_cache = rows_cache
-
-        # A row's look: its side and flash. The styles of a look only change with the theme
-        # (which clears the row cache), so the look stands for them in the row's cache key.
-        looks: dict[tuple[str | None, bool | None], RowStyles] = {}
-
-        def styles(look: tuple[str | None, bool | None]) -> RowStyles:
-            found = looks.get(look)
-            if found is not None:
-                return found
-            if stale:
-                s = st["stale"]
-                found = RowStyles(s, s, s, s, s, s, s, s, s)
-            else:
-                side = look[0]
-                is_ask = side == ASKS
-                text = st["empty"] if side is None else st["ask"] if is_ask else st["bid"]
-                cell = text if look[1] is None else st["flash-up"] if look[1] else st[
-                    "flash-down"]
-                found = RowStyles(text, cell, st["cum"], st["large"], st["stacked"],
-                                  st["pulled"], st["bid"], st["ask"],
-                                  st["ask-bar"] if is_ask else st["bid-bar"])
-            looks[look] = found
-            return found
-
-        k = 0
-        for y, row in enumerate(body.lines):
-            if row is None:
-                lines.append(spread_strip(book, width, st["stale"] if stale else st["spread"],
-                                          nets) if y == body.spread_at else blank)
-                self.line_prices.append(None)
-                continue
-            flash = self._flashes.get((row.side, row.price_text)) if row.side else None
-            look = (row.side, None if flash is None or stale else flash[1])
-            bar = (bar_text(values[k] / scale if scale > 0 else 0.0, layout.bar_w)
-                   if layout.bar_w else None)
-            on_cursor = row.price == cursor_at
-            key = (layout, cells[k], bar, look, stale, on_cursor, width)
-            strip = old_rows.get(key)
-            if strip is None:
-                rs = styles(look)
-                segs = row_segments(layout, cells[k], bar, rs)
-                end = rs.text
-                if on_cursor:
-                    segs = list(Segment.apply_style(segs, post_style=cursor_bg))
-                    end = end + cursor_bg
-                strip = fixed_strip(segs, width, end)
-            rows_cache[key] = strip
-            lines.append(strip)
-            self.line_prices.append(row.price)
-            k += 1
+        spread = (None if body.spread_at is None else
+                  spread_strip(book, width, st["stale"] if stale else st["spread"], nets))
+        lines += self._row_strips.lines(
+            body.lines, price_texts, columns, values, scale, self._flashes,
+            readout.price if readout is not None else None, stale, width, st, blank,
+            body.spread_at, spread, self.line_prices)
         lines.extend([blank] * (height - len(readout_lines) - len(lines)))
         for parts in readout_lines:
             lines.append(readout_strip(parts, width, st))

@@ -9,8 +9,9 @@ is looked up only when its column can fit, once per repaint, for the rows on scr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from rich.segment import Segment
@@ -19,7 +20,8 @@ from textual.strip import Strip
 
 from dfx_tui.book.depth_signals import large_levels
 from dfx_tui.book.orderbook import ASKS
-from dfx_tui.widgets.columns import align_decimals, compact, gap, lead_split
+from dfx_tui.widgets.columns import compact, gap, lead_split
+from dfx_tui.widgets.lean_strip import LeanStrip
 
 GAP = "  "
 MARK = "◆"  # after the size of a large resting level
@@ -76,16 +78,74 @@ class Cells(NamedTuple):
 Sides = tuple[Mapping[Decimal, Decimal], Mapping[Decimal, Decimal]]  # (asks, bids)
 
 
+class Columns:
+    """The columns of one paint: their widths (`layout`), the alignment of the price, size
+    and cumulative texts, and each row's figures. A row's `Cells` are made only when its
+    strip is not cached (`key` stands for them): at one delta a paint, ~20 of ~42 rows."""
+
+    __slots__ = ("layout", "aligns", "deltas", "signs", "buys", "sells", "vols", "large")
+
+    def __init__(self, layout: Layout, aligns: tuple[int, int, int, int, int, int],
+                 deltas: list[str], signs: list[int], buys: list[str], sells: list[str],
+                 vols: list[tuple[int, int]], large: Sequence[bool] | None) -> None:
+        self.layout, self.aligns = layout, aligns
+        self.deltas, self.signs = deltas, signs
+        self.buys, self.sells, self.vols, self.large = buys, sells, vols, large
+
+    def figures(self) -> list[tuple[object, ...]]:
+        """What each row shows beyond its `Row` and the layout: its figures and mark."""
+        n = len(self.deltas)
+        marks = ([False] * n if self.large is None or not self.large
+                 else [bool(flag) for flag in self.large])
+        return list(zip(self.deltas, self.signs, self.buys, self.sells, self.vols, marks,
+                        strict=True))
+
+    def cells(self, i: int, row: Row, price_text: str) -> Cells:
+        layout, (pi, pf, si, sf, ci, cf) = self.layout, self.aligns
+        dw, bw, sv = layout.delta_w, layout.buy_w, layout.sell_w
+        large = self.large
+        return Cells(_aligned(price_text, pi, pf), _aligned(row.size_text, si, sf),
+                     _aligned(row.cum_text, ci, cf) if layout.cum_w else "",
+                     bool(large) and bool(large[i]) if large is not None else False,
+                     self.deltas[i].rjust(dw) if dw else "", self.signs[i] if dw else 0,
+                     self.buys[i].rjust(bw) if bw else "", self.sells[i].rjust(sv) if sv else "",
+                     self.vols[i] if bw else (0, 0))
+
+
+@lru_cache(maxsize=8192)
+def _split_widths(text: str) -> tuple[int, int]:
+    """(integer part, point and fraction) widths of a decimal text (`align_decimals`)."""
+    whole, point, fraction = text.partition(".")
+    return len(whole), (len(fraction) + 1) if point else 0
+
+
+def _widths(texts: Iterable[str]) -> tuple[int, int]:
+    """The integer and fraction widths `align_decimals` aligns `texts` to."""
+    int_w = frac_w = 0
+    for text in texts:
+        i, f = _split_widths(text)
+        if i > int_w:
+            int_w = i
+        if f > frac_w:
+            frac_w = f
+    return int_w, frac_w
+
+
+def _aligned(text: str, int_w: int, frac_w: int) -> str:
+    """`text` as `align_decimals` aligns it to widths `int_w` and `frac_w`."""
+    whole, point, fraction = text.partition(".")
+    return whole.rjust(int_w) + ((point + fraction).ljust(frac_w) if frac_w else "")
+
+
 def lay_out(rows: Sequence[Row], width: int, price_texts: Sequence[str], price_label: str,
             large: Sequence[bool] | None, delta_label: str, changes: Callable[[], Sides],
-            volume: Callable[[], Mapping[Decimal, tuple[Decimal, Decimal]]]
-            ) -> tuple[Layout, list[Cells]]:
-    """Which columns fit `width` and every row's cells. `changes` and `volume` are called
+            volume: Callable[[], Mapping[Decimal, tuple[Decimal, Decimal]]]) -> Columns:
+    """Which columns fit `width`, and every row's figures. `changes` and `volume` are called
     only when their column can fit (`large` is None when no large-order rule is set)."""
-    prices, pw = align_decimals(price_texts)
-    sizes, sw = align_decimals([r.size_text for r in rows])
-    cums, cw = align_decimals([r.cum_text for r in rows])
-    pw, sw, cw = max(pw, 5, len(price_label)), max(sw, 4), max(cw, 3)
+    pi, pf = _widths(price_texts)
+    si, sf = _widths([r.size_text for r in rows])
+    ci, cf = _widths([r.cum_text for r in rows])
+    pw, sw, cw = max(pi + pf, 5, len(price_label)), max(si + sf, 4), max(ci + cf, 3)
     mark = large is not None
     room = width - (1 + pw + len(GAP) + sw + (2 if mark else 0)) - len(GAP) - cw
     n = len(rows)
@@ -98,14 +158,11 @@ def lay_out(rows: Sequence[Row], width: int, price_texts: Sequence[str], price_l
         buys, sells, vol = volume_texts(rows, volume())
         vw = (max([len(b) for b in buys] + [3]), max([len(s) for s in sells] + [4]))
     layout = fit(width, pw, sw, mark, cw, dw, vw)
-    dw, bw, sv = layout.delta_w, layout.buy_w, layout.sell_w
-    cells = [Cells(prices[i], sizes[i], cums[i] if layout.cum_w else "",
-                   bool(large) and bool(large[i]) if large is not None else False,
-                   deltas[i].rjust(dw) if dw else "", signs[i] if dw else 0,
-                   buys[i].rjust(bw) if bw else "", sells[i].rjust(sv) if sv else "",
-                   vol[i] if bw else (0, 0))
-             for i in range(n)]
-    return layout, cells
+    if not layout.delta_w:
+        deltas, signs = [""] * n, [0] * n
+    if not layout.buy_w:
+        buys, sells, vol = [""] * n, [""] * n, [(0, 0)] * n
+    return Columns(layout, (pi, pf, si, sf, ci, cf), deltas, signs, buys, sells, vol, large)
 
 
 def figure(value: Decimal, signed: bool = False) -> str:
@@ -235,7 +292,7 @@ def fixed_strip(segments: list[Segment], width: int, style: Style) -> Strip:
         return Strip(segments).adjust_cell_length(width, style)
     if used < width:
         segments.append(Segment(" " * (width - used), style))
-    return Strip(segments, width)
+    return LeanStrip(segments, width)
 
 
 def header_segments(layout: Layout, price_label: str, delta_label: str, vol_label: str,
@@ -260,38 +317,36 @@ def row_segments(layout: Layout, cells: Cells, bar: str | None, st: RowStyles) -
     """The segments of one row. Blank runs (leading blanks of right-aligned figures, gaps,
     empty cells) are segments of their own (see `columns.lead_split`), and neighbouring
     blank runs are one segment: most cells of the figure columns are empty, and a line of
-    fewer segments costs less to compose and to write."""
-    c, pad = cells, st.gap.style
-    segs: list[Segment] = []
-    blank = 0  # blank cells waiting to be written
+    fewer segments costs less to compose and to write.
 
-    def put(text: str, style: Style | None) -> None:
-        nonlocal blank
+    A list of (text, style) and one loop rather than a closure called per cell, and each
+    Segment made as the tuple it is: a 17-segment row, 7.3 -> 3.9 us (timeit)."""
+    c = cells
+    parts = [(" " + c.price, st.text), (GAP + c.size, st.size)]
+    if layout.mark:
+        parts.append(("  " if not c.large else " " + MARK, st.mark))
+    if layout.cum_w:
+        parts.append((GAP + c.cum, st.cum))
+    if layout.delta_w:
+        parts.append((GAP + c.delta, st.up if c.delta_sign > 0 else st.down))
+    if layout.buy_w:
+        b, s = c.vol_cells
+        parts += ((GAP + c.buy, st.buy), (" " + c.sell, st.sell), (" " + "█" * b, st.buy),
+                  ("█" * s, st.sell), (" " * (VOL_BAR - b - s), st.sell))
+    if bar is not None:
+        parts.append((GAP + bar, st.bar))
+    pad = st.gap.style
+    segs: list[Segment] = []
+    append, new = segs.append, tuple.__new__
+    blank = 0  # blank cells waiting to be written
+    for text, style in parts:
         body = text.lstrip(" ")
         blank += len(text) - len(body)
         if body:
             if blank:
-                segs.append(Segment(" " * blank, pad))
+                append(new(Segment, (" " * blank, pad, None)))
                 blank = 0
-            segs.append(Segment(body, style))
-
-    put(" " + c.price, st.text)
-    put(GAP + c.size, st.size)
-    if layout.mark:
-        put("  " if not c.large else " " + MARK, st.mark)
-    if layout.cum_w:
-        put(GAP + c.cum, st.cum)
-    if layout.delta_w:
-        put(GAP + c.delta, st.up if c.delta_sign > 0 else st.down)
-    if layout.buy_w:
-        b, s = c.vol_cells
-        put(GAP + c.buy, st.buy)
-        put(" " + c.sell, st.sell)
-        put(" " + "█" * b, st.buy)
-        put("█" * s, st.sell)
-        blank += VOL_BAR - b - s
-    if bar is not None:
-        put(GAP + bar, st.bar)
+            append(new(Segment, (body, style, None)))
     if blank:
-        segs.append(Segment(" " * blank, pad))
+        append(new(Segment, (" " * blank, pad, None)))
     return segs

@@ -21,7 +21,9 @@ from dfx_tui.book.numbers import fmt_fixed
 from dfx_tui.book.orderbook import ASKS, BIDS, LadderRow, OrderBook
 from dfx_tui.book.price_grid import ZERO
 from dfx_tui.book.price_ladder import PriceLadder
+from dfx_tui.book.side_rows import SideRows
 from dfx_tui.widgets.ladder_columns import Row
+from dfx_tui.widgets.lean_strip import LeanStrip
 
 
 class Body(NamedTuple):  # never changed; not a dataclass: ~0.6 ms of every start
@@ -50,19 +52,50 @@ class Body(NamedTuple):  # never changed; not a dataclass: ~0.6 ms of every star
 
 
 def _level_row(row: LadderRow, side: str) -> Row:
-    return Row(side, Decimal(row.price), row.price, row.size, row.cum_size, Decimal(row.size),
+    return Row(side, row.price_exact, row.price, row.size, row.cum_size, row.size_exact,
                row.size_value, row.cum_size_value)
 
 
-def compact_body(book: OrderBook, per_side: int, group: int, height: int) -> Body:
-    """Asks (worst at the top), the spread line, bids; a short side pads towards the edge."""
+class SideMemo:
+    """One side's rows from the last paint: the book's (`SideRows`, ungrouped) and the
+    ladder's `Row` of each, so an unchanged level keeps its `Row` object (the ladder's
+    strip cache then knows it by identity)."""
+
+    __slots__ = ("side", "book_rows", "levels", "rows")
+
+    def __init__(self, side: str) -> None:
+        self.side = side
+        self.book_rows = SideRows(side)
+        self.levels: list[LadderRow] = []
+        self.rows: list[Row] = []
+
+    def of(self, book: OrderBook, n: int, group: int) -> tuple[list[LadderRow], list[Row]]:
+        if n <= 0:
+            levels: list[LadderRow] = []
+        elif group > 1:
+            levels = book.ladder(self.side, n, group)
+        else:
+            levels = self.book_rows.rows(book, n)
+        if levels is not self.levels:
+            old_levels, old_rows, side = self.levels, self.rows, self.side
+            same = min(len(old_levels), len(levels))
+            self.rows = [old_rows[i] if i < same and level is old_levels[i]
+                         else _level_row(level, side) for i, level in enumerate(levels)]
+            self.levels = levels
+        return levels, self.rows
+
+
+def compact_body(book: OrderBook, per_side: int, group: int, height: int,
+                 memo: tuple[SideMemo, SideMemo] | None = None) -> Body:
+    """Asks (worst at the top), the spread line, bids; a short side pads towards the edge.
+    `memo`: the (asks, bids) rows of the last paint, kept in it."""
     n = per_side
-    asks = book.ladder(ASKS, n, group) if n else []
-    bids = book.ladder(BIDS, n, group) if n else []
+    if memo is None:
+        memo = (SideMemo(ASKS), SideMemo(BIDS))
+    asks, ask_rows = memo[0].of(book, n, group)
+    bids, bid_rows = memo[1].of(book, n, group)
     lines: list[Row | None] = [None] * max(0, (height - (2 * n + 1)) // 2)
     lines += [None] * (n - len(asks))
-    ask_rows = [_level_row(r, ASKS) for r in asks]
-    bid_rows = [_level_row(r, BIDS) for r in bids]
     lines += reversed(ask_rows)
     spread_at = len(lines)
     lines.append(None)
@@ -132,5 +165,5 @@ def spread_strip(book: OrderBook, width: int, style: Style, extra: str = "") -> 
             text = f"spread {spread}"
     text = text[:width]
     left = (width - len(text)) // 2
-    return Strip([Segment(" " * left, style + Style(italic=False)), Segment(text, style),
-                  Segment(" " * (width - left - len(text)), style)])
+    return LeanStrip([Segment(" " * left, style + Style(italic=False)), Segment(text, style),
+                      Segment(" " * (width - left - len(text)), style)])
