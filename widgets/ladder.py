@@ -101,6 +101,9 @@ class LadderView(StripView):
         # Row strips of the last repaint by what they show: an unchanged row reuses its
         # Strip, so the line diff in StripView.repaint is an identity test.
         self._row_strips = RowStrips()
+        # The header and spread lines by what they show: most paints change neither.
+        self._header: tuple[tuple[object, ...] | None, Strip] = (None, Strip([]))
+        self._spread: tuple[tuple[object, ...] | None, Strip] = (None, Strip([]))
         # Depth-bar scale: kept while the deepest cumulative size stays within
         # [BAR_RESCALE * scale, scale], so one changed level redraws its own bars only.
         self._bar_scale = 0.0
@@ -246,6 +249,7 @@ class LadderView(StripView):
     # ----------------------------------------------------------------- drawing
     def clear_caches(self) -> None:
         self._row_strips.clear()  # its strips carry the old styles
+        self._header = self._spread = (None, Strip([]))
 
     def _scale_for(self, max_value: float) -> float:
         scale = self._bar_scale
@@ -310,16 +314,26 @@ class LadderView(StripView):
             off = body.best_ask is None and body.best_bid is None and book.mid() is not None
             # Both touches off screen: the spread is wider than the rows, in steps.
             mode = "spread > screen: + groups" if off else f"step {self.group_label} · price ladder"
-        header = header_segments(layout, label, delta_label, window_label(volume.window),
-                                 mode, hs)
-        lines: list[Strip] = [Strip(header).adjust_cell_length(width, hs)]
+        header_key = (layout, label, delta_label, volume.window, mode, hs, width)
+        if self._header[0] != header_key:
+            segs = header_segments(layout, label, delta_label, window_label(volume.window),
+                                   mode, hs)
+            self._header = (header_key, Strip(segs).adjust_cell_length(width, hs))
+        lines: list[Strip] = [self._header[1]]
         self.line_prices = [None]
 
         values = [r.size_value if view.price_mode else r.cum_value for r in shown]
         scale = self._scale_for(max(values, default=0.0))
         blank = Strip.blank(width, st["empty"])
-        spread = (None if body.spread_at is None else
-                  spread_strip(book, width, st["stale"] if stale else st["spread"], nets))
+        spread = None
+        if body.spread_at is not None:
+            bid, ask = book.best_bid(), book.best_ask()
+            spread_style = st["stale"] if stale else st["spread"]
+            spread_key = (book.has_snapshot, bid and bid[0], ask and ask[0],
+                          book.price_decimals, width, spread_style, nets)
+            if self._spread[0] != spread_key:
+                self._spread = (spread_key, spread_strip(book, width, spread_style, nets))
+            spread = self._spread[1]
         lines += self._row_strips.lines(
             body.lines, price_texts, columns, values, scale, self._flashes,
             readout.price if readout is not None else None, stale, width, st, blank,
