@@ -119,8 +119,22 @@ def _split_widths(text: str) -> tuple[int, int]:
     return len(whole), (len(fraction) + 1) if point else 0
 
 
-def _widths(texts: Iterable[str]) -> tuple[int, int]:
-    """The integer and fraction widths `align_decimals` aligns `texts` to."""
+def _widths(texts: Sequence[str]) -> tuple[int, int]:
+    """The integer and fraction widths `align_decimals` aligns `texts` to. Kept for the last
+    few columns of texts: a paint's prices and sizes are mostly the last paint's."""
+    key = tuple(texts)
+    found = _WIDTHS.get(key)
+    if found is None:
+        if len(_WIDTHS) >= 64:
+            _WIDTHS.clear()
+        found = _WIDTHS[key] = _widths_of(key)
+    return found
+
+
+_WIDTHS: dict[tuple[str, ...], tuple[int, int]] = {}
+
+
+def _widths_of(texts: Iterable[str]) -> tuple[int, int]:
     int_w = frac_w = 0
     for text in texts:
         i, f = _split_widths(text)
@@ -165,8 +179,12 @@ def lay_out(rows: Sequence[Row], width: int, price_texts: Sequence[str], price_l
     return Columns(layout, (pi, pf, si, sf, ci, cf), deltas, signs, buys, sells, vol, large)
 
 
+@lru_cache(maxsize=4096)
 def figure(value: Decimal, signed: bool = False) -> str:
-    """A short figure for the Δ and volume columns (see `columns.compact`), "" for zero."""
+    """A short figure for the Δ and volume columns (see `columns.compact`), "" for zero.
+
+    Kept per value: a paint asks it for every row's Δ, mostly the same values as the last
+    paint's (~2.5 us a figure made, ~0.3 us looked up)."""
     if not value:
         return ""
     text = compact(float(abs(value)))
