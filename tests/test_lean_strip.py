@@ -1,4 +1,5 @@
-"""LeanStrip: a Strip whose caches are made on first use behaves as a Strip."""
+"""LeanStrip: a Strip whose caches are made on first use behaves as a Strip, and writes
+neighbouring segments of the same escape codes as one run."""
 
 from __future__ import annotations
 
@@ -32,6 +33,20 @@ def test_lean_strip_renders_crops_and_filters_as_a_strip() -> None:
     assert (lean.apply_filter(line_filter, background).render(console)
             == strip.apply_filter(line_filter, background).render(console))
     assert lean == strip
+
+
+def test_neighbours_of_the_same_codes_share_one_escape_sequence() -> None:
+    console = Console(color_system="truecolor", force_terminal=True)
+    red, pad = Style(color="#ff0000"), Style(color="#ff0000") + Style(italic=False)
+    grey = Style(color="#808080")
+    segments = [Segment(" ", pad), Segment("65001.50", red), Segment("   ", pad),
+                Segment("12.3456", grey), Segment("  ", None), Segment("x", red)]
+    lean = LeanStrip(segments, 27)
+    assert lean.render(console) == ("\x1b[38;2;255;0;0m 65001.50   \x1b[0m"
+                                    "\x1b[38;2;128;128;128m12.3456\x1b[0m"
+                                    "  \x1b[38;2;255;0;0mx\x1b[0m")
+    # Textual writes one sequence a segment: the same cells, more bytes.
+    assert len(lean.render(console)) < len(Strip(segments, 27).render(console))
 
 
 def test_lean_strip_knows_only_its_own_cache_slots() -> None:
