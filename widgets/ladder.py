@@ -1,9 +1,11 @@
 """The price ladder: asks above, bids below, with the trader's figures beside each level.
 
-A Line API widget. `repaint()` builds every line once (rows from widgets/ladder_rows.py in
-the compact or the price-ladder mode, columns from widgets/ladder_columns.py, the cursor's
-readout from widgets/cursor_readout.py); `render_line(y)` only indexes the cached strips. The
-owner calls `maybe_repaint()` on its clock; nothing here runs per frame or per feed message.
+A Line API widget. `repaint()` builds the lines whose picture changed (rows from
+widgets/ladder_rows.py in the compact or the price-ladder mode, kept per side between paints
+in compact mode; columns from widgets/ladder_columns.py; row strips kept by what they show in
+widgets/ladder_lines.py; the cursor's readout from widgets/cursor_readout.py);
+`render_line(y)` only indexes the cached strips. The owner calls `maybe_repaint()` on its
+clock; nothing here runs per frame or per feed message.
 
 Per-market settings (mode, cursor, anchor, short prices, large-order rule) live in the
 market's `MarketViewState` (`self.view`); the histories (volume at price, pulling and
