@@ -19,7 +19,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
@@ -28,10 +28,33 @@ from dfx_tui.widgets.styled import StyledWidget
 
 PLAIN = Style()
 
+Run = tuple[str, Style | None]  # a piece of a line and its style (None: the line's own)
+
 
 def style_of(styles: Mapping[str, Style], name: str) -> Style:
     """The named style, or no colour at all when `styles` lacks it (text built outside an app)."""
     return styles.get(name, PLAIN)
+
+
+def runs_text(runs: list[Run]) -> Text:
+    """A one-line `Text` (no wrap, cut with an ellipsis) of `runs`: the same text and spans
+    as appending each run in turn (`Text.append`: no span for an empty run or a null
+    style), made at once: the bench's header of 27 runs, 21 us as appends, 13 this way
+    (timeit). Runs with control codes, which `append` strips one by one, are appended."""
+    plain = "".join([run for run, _style in runs])
+    spans = []
+    at = 0
+    for run, style in runs:
+        end = at + len(run)
+        if style and end > at:
+            spans.append(Span(at, end, style))
+        at = end
+    text = Text(plain, no_wrap=True, overflow="ellipsis", spans=spans)
+    if text.plain != plain:  # it stripped control codes: the spans are off
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for run, style in runs:
+            text.append(run, style)
+    return text
 
 
 def text_segments(text: Text, width: int, base: Style) -> list[Segment] | None:
