@@ -14,7 +14,6 @@ book update). The line is written whole: a region ending at its last changed cel
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,8 +22,7 @@ from rich.text import Span, Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
-from dfx_tui.widgets.strip_view import cached_lines, merge_segments, plain_box
-from dfx_tui.widgets.styled import StyledWidget
+from dfx_tui.widgets.strip_view import LineWidget, cached_lines, merge_segments
 
 PLAIN = Style()
 
@@ -95,10 +93,8 @@ def text_segments(text: Text, width: int, base: Style) -> list[Segment] | None:
     return out
 
 
-class TextLine(StyledWidget):
+class TextLine(LineWidget):
     """Shows one `Text`; `show()` swaps it and refreshes only if anything visible changed."""
-
-    OWN_LINES: ClassVar[bool] = True  # as StripView's: its own cached strip (see there)
 
     DEFAULT_CSS = """
     TextLine {
@@ -179,7 +175,7 @@ class TextLine(StyledWidget):
         # Like StripView's: the cached strip itself, not re-derived through StylesCache
         # (bench_paint, one delta a paint: the header, status bar and tab line were ~6 of
         # the compositor's StylesCache passes a paint).
-        if not plain_box(self):
+        if not self.box()[0]:
             return super().render_lines(crop)
         return cached_lines(self, crop, self.render_line)
 
