@@ -1,5 +1,5 @@
 """The market header's imbalance: bid against ask size near mid as a two-colour bar, and the
-micro-price (`book.depth_signals`), as (text, style) runs (widgets/header_runs.py).
+micro-price (`book.depth_signals`), as (text, style) runs for `market_header.header_runs`.
 
 The bar is `WIDTH` cells: bid colour from the left for the bid share, ask colour for the
 rest, the cell where they meet split to an eighth (its left part in the bid colour on an
