@@ -9,7 +9,7 @@ from rich.segment import Segment
 from textual._compositor import CompositorUpdate
 from textual.geometry import Region
 
-from dfx_tui.widgets.strip_view import plain_box
+from dfx_tui.widgets.strip_view import LineWidget
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -86,8 +86,8 @@ def direct_lines(screen: Screen[Any], dirty: list[Widget]) -> list[Widget]:
     out: list[str] = []
     for widget in dirty:
         region, clip = visible[widget]
-        if (widget not in clear or not getattr(widget, "OWN_LINES", False)
-                or not clip.contains_region(region) or not plain_box(widget)):
+        if (widget not in clear or not isinstance(widget, LineWidget) or not widget.OWN_LINES
+                or not clip.contains_region(region) or not widget.box()[0]):
             rest.append(widget)
             continue
         height = region.height

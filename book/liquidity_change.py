@@ -25,6 +25,8 @@ from collections import deque
 from decimal import Decimal
 from typing import NamedTuple
 
+from sortedcontainers import SortedDict
+
 from dfx_tui.book.numbers import decimal_of
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.book.price_grid import ZERO, grid_index, grid_price
@@ -151,11 +153,22 @@ class LiquidityChange:
 
 
 def _take(book: OrderBook, depth: int, now: float) -> _Sample:
-    bids, asks = book.bids(depth), book.asks(depth)
-    return _Sample(now, book.version, {float(p): (p, a) for p, a in bids},
-                   {float(p): (p, a) for p, a in asks},
-                   float(bids[-1][0]) if len(bids) >= depth else None,
-                   float(asks[-1][0]) if len(asks) >= depth else None)
+    bids, asks = _top_levels(book._bids, depth, True), _top_levels(book._asks, depth, False)
+    return _Sample(now, book.version, bids, asks,
+                   next(reversed(bids)) if len(bids) >= depth else None,
+                   next(reversed(asks)) if len(asks) >= depth else None)
+
+
+def _top_levels(side: SortedDict, depth: int, is_bid: bool) -> _Levels:
+    """The `depth` levels of a book side nearest the touch, best first, by their float keys.
+    Reads `OrderBook._bids` / `_asks` (SortedDicts of float price -> (price text, amount
+    text)), whose keys are the float of each price text, instead of `book.bids(depth)` and
+    float() of every text again: `changes` takes the book now on every paint that moved it.
+    36 -> 10 us a take at depth 50 (timeit, the bench's BTC book; the same dicts, in the
+    same order)."""
+    keys = side.keys()
+    picked = keys[max(0, len(keys) - depth):][::-1] if is_bid else keys[:depth]
+    return {key: side[key] for key in picked}
 
 
 def _diff(old: _Levels, new: _Levels, old_edge: float | None, new_edge: float | None,

@@ -8,7 +8,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dfx_tui.book.liquidity_change import LiquidityChange
+from dfx_tui.book.liquidity_change import LiquidityChange, _take
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 
 MID = 10_000  # ticks of 0.01
@@ -100,3 +100,18 @@ def test_one_sample_per_resolution_and_none_without_a_book():
     tracker.clear()
     book.apply_snapshot([["100.01", "5"]], [["100.00", "5"]])
     assert tracker.changes(book, 12.0) is None
+
+
+def test_a_sample_is_the_top_levels_as_the_book_lists_them():
+    """`_take` reads the book's sides by their float keys: the same levels, best first, and
+    the same edges as reading `bids(depth)` / `asks(depth)` and parsing each price."""
+    book = OrderBook("T")
+    book.apply_snapshot([[f"{100 + i / 100:.2f}", f"{i + 1}"] for i in range(1, 9)],
+                        [[f"{100 - i / 100:.2f}", f"{i + 2}"] for i in range(1, 5)])
+    for depth in (1, 3, 4, 8, 50):
+        sample = _take(book, depth, 5.0)
+        bids, asks = book.bids(depth), book.asks(depth)
+        assert list(sample.bids.items()) == [(float(p), (p, a)) for p, a in bids]
+        assert list(sample.asks.items()) == [(float(p), (p, a)) for p, a in asks]
+        assert sample.bid_floor == (float(bids[-1][0]) if len(bids) >= depth else None)
+        assert sample.ask_ceiling == (float(asks[-1][0]) if len(asks) >= depth else None)

@@ -100,3 +100,20 @@ def test_large_levels_flag_absolute_or_relative_size(sizes, absolute, factor):
         by_rel = factor is not None and median is not None and size >= median * Decimal(
             str(factor))
         assert flag == (by_abs or by_rel)
+
+
+def test_imbalance_decides_levels_a_hair_from_the_edge_exactly():
+    """Levels whose float keys lie within `EDGE_SLACK` of the edge are compared as Decimals:
+    mid 100.000 and 1 bps put the edges at exactly 99.99 and 100.01; a level on an edge
+    counts, one 1e-8 beyond it does not (the same answer as reading every level exactly)."""
+    book = OrderBook("T")
+    book.apply_snapshot(
+        [["100.001", "3"], ["100.00999999", "5"], ["100.01", "7"], ["100.01000001", "11"],
+         ["100.02", "13"]],
+        [["99.999", "1"], ["99.99000001", "2"], ["99.99", "4"], ["99.98999999", "8"],
+         ["99.98", "16"]])
+    assert book.mid() == Decimal("100.000")
+    result = imbalance(book, 1.0)
+    assert result is not None
+    assert (result.bid_size, result.ask_size) == (Decimal(7), Decimal(15))
+    assert result.ratio == float(Decimal(-8) / Decimal(22))

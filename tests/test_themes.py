@@ -27,6 +27,7 @@ from dfx_tui.widgets.palette import (
     theme_variables,
 )
 from dfx_tui.widgets.status_bar import StatusBar
+from dfx_tui.widgets.strip_view import plain_box
 from dfx_tui.widgets.tape import RULE, TapeView
 from tests.support.apps import fixed_app
 
@@ -263,3 +264,30 @@ def test_no_hex_colour_outside_the_palette():
                 found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not found, "fixed colours (use a theme variable):\n" + "\n".join(found)
     assert HEX_COLOUR.search('style="bold #e3b341"') and not HEX_COLOUR.search("#add-market")
+
+
+async def test_kept_base_styles_follow_a_theme_switch():
+    """The header's base style (`TextLine.base_style`) and each line widget's box and
+    background (`LineWidget.box`) are kept between paints: after a theme switch they are
+    what Textual computes afresh, and the header's drawn line is in the new base."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.on_clock()
+        await pilot.pause()
+        pane = app.active_pane()
+        status = app.screen.query_one(StatusBar)
+        widgets = (pane.header, status, pane.ladder, pane.tape)
+        before = [w.box() for w in widgets]
+        for theme in ("nord", "textual-light", "textual-dark"):
+            app.theme = theme
+            await pilot.pause()
+            app.on_clock()
+            for widget in widgets:
+                assert widget.box() == (plain_box(widget), widget.background_colors[1])
+            for line in (pane.header, status):
+                assert line.base_style() == line.rich_style
+                drawn = line.render_line(0)
+                assert drawn == line._line(line.size.width)
+                assert list(drawn)[-1].style == line.rich_style  # the pad, in the base
+            if theme == "textual-light":
+                assert [w.box() for w in widgets] != before

@@ -1,5 +1,5 @@
 """The market header's imbalance: bid against ask size near mid as a two-colour bar, and the
-micro-price (`book.depth_signals`).
+micro-price (`book.depth_signals`), as (text, style) runs for `market_header.header_runs`.
 
 The bar is `WIDTH` cells: bid colour from the left for the bid share, ask colour for the
 rest, the cell where they meet split to an eighth (its left part in the bid colour on an
@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.style import Style
-from rich.text import Text
 
-from dfx_tui.book.depth_signals import imbalance, micro_price
+from dfx_tui.book.depth_signals import Imbalance, micro_price
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.book.price_grid import trimmed
-from dfx_tui.widgets.text_line import style_of
+from dfx_tui.widgets.text_line import Run, style_of
 
 WIDTH = 10
 _EIGHTHS = "▏▎▍▌▋▊▉"
@@ -30,25 +29,22 @@ def bar_cells(ratio: float, width: int = WIDTH) -> tuple[int, int]:
     return divmod(eighths, 8)
 
 
-def append_imbalance(text: Text, book: OrderBook, bps: float,
-                     styles: Mapping[str, Style]) -> None:
-    """Append `imb ██████▌███ +0.23  µ 65003.4512` (nothing without a two-sided book)."""
-    imb = imbalance(book, bps)
-    if imb is None:
-        return
+def imbalance_runs(imb: Imbalance, styles: Mapping[str, Style]) -> list[Run]:
+    """`  imb ██████▌███ +0.23`."""
     bid, ask = style_of(styles, "bid"), style_of(styles, "ask")
     full, part = bar_cells(imb.ratio)
-    text.append("  ")
-    text.append("imb ", _DIM)
-    text.append("█" * full, Style(color=bid.color))
+    runs: list[Run] = [("  ", None), ("imb ", _DIM), ("█" * full, Style(color=bid.color))]
     rest = WIDTH - full
     if part and rest:
-        text.append(_EIGHTHS[part - 1], Style(color=bid.color, bgcolor=ask.color))
+        runs.append((_EIGHTHS[part - 1], Style(color=bid.color, bgcolor=ask.color)))
         rest -= 1
-    text.append("█" * rest, Style(color=ask.color))
-    text.append(f" {imb.ratio:+.2f}")
+    runs += [("█" * rest, Style(color=ask.color)), (f" {imb.ratio:+.2f}", None)]
+    return runs
+
+
+def micro_runs(book: OrderBook) -> list[Run]:
+    """`  µ 65003.4512` (nothing with a side empty)."""
     micro = micro_price(book)
-    if micro is not None:
-        text.append("  ")
-        text.append("µ ", _DIM)
-        text.append(trimmed(micro, book.price_decimals))
+    if micro is None:
+        return []
+    return [("  ", None), ("µ ", _DIM), (trimmed(micro, book.price_decimals), None)]

@@ -17,7 +17,7 @@ from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.ticker import Ticker
 from dfx_tui.widgets.columns import compact
 from dfx_tui.widgets.safe import sanitize
-from dfx_tui.widgets.text_line import style_of
+from dfx_tui.widgets.text_line import Run, style_of
 
 _DIM = Style(dim=True)
 
@@ -36,23 +36,22 @@ def volume_text(ticker: Ticker) -> str | None:
     return f"{compact(ticker.quote_volume_value)} {sanitize(ticker.quote, 24)}"
 
 
-def ticker_segment(ticker: Ticker | None, styles: Mapping[str, Style] | None = None) -> Text:
-    """The header's 24 h figures: "24h +1.25%  H 66000.00  L 64000.00  vol 12.29M USDT";
-    empty when no ticker arrived (a figure not sent is left out)."""
-    text = Text()
+def ticker_runs(ticker: Ticker | None, styles: Mapping[str, Style] | None = None) -> list[Run]:
+    """The header's 24 h figures as runs: "24h +1.25%  H 66000.00  L 64000.00  vol 12.29M
+    USDT"; none when no ticker arrived (a figure not sent is left out)."""
+    runs: list[Run] = []
     if ticker is None:
-        return text
+        return runs
     st: Mapping[str, Style] = styles or {}
     figures = (("24h ", ticker.change_text(), change_style(ticker, st)),
-               ("H ", ticker.high_24h, Style()), ("L ", ticker.low_24h, Style()),
-               ("vol ", volume_text(ticker), Style()))
+               ("H ", ticker.high_24h, None), ("L ", ticker.low_24h, None),
+               ("vol ", volume_text(ticker), None))
     for label, value, style in figures:
         if value is not None:
-            if text:
-                text.append("  ")
-            text.append(label, _DIM)
-            text.append(value, style)
-    return text
+            if runs:
+                runs.append(("  ", None))
+            runs += [(label, _DIM), (value, style)]
+    return runs
 
 
 # The add-market list: symbol, last, change, volume, in fixed columns.
