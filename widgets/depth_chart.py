@@ -19,6 +19,7 @@ from dfx_tui.book.depth_chart import DepthSeries, depth_series, next_bps
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.widgets.columns import compact, gap, lead_split
 from dfx_tui.widgets.heatmap_cells import merge
+from dfx_tui.widgets.lean_strip import LeanStrip
 from dfx_tui.widgets.strip_view import StripView
 from dfx_tui.widgets.view_state import MarketViewState
 
@@ -159,7 +160,7 @@ class DepthChartView(StripView):
                 label = compact(float(top) / 2)
             tick = f"{label[:axis_w - 2]:>{axis_w - 2}} ┤" if label else " " * (axis_w - 1) + "│"
             segs = [*lead_split(tick, axis), *merge(cells)]
-            lines.append(Strip(segs, width))
+            lines.append(LeanStrip(segs, width))
         lines.append(self._price_axis(series, width, axis_w, chart_w, axis))
         return lines[:height]
 

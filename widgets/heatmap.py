@@ -41,6 +41,7 @@ from dfx_tui.book.state import Market
 from dfx_tui.widgets.columns import compact, gap, lead_split
 from dfx_tui.widgets.heatmap_cells import CellPainter
 from dfx_tui.widgets.heatmap_columns import Column, HeatmapColumns, Window
+from dfx_tui.widgets.lean_strip import LeanStrip
 from dfx_tui.widgets.strip_view import StripView, changed_lines
 from dfx_tui.widgets.view_state import MarketViewState
 
@@ -274,7 +275,7 @@ class HeatmapView(StripView):
             label = self._row_price(2 * y) if y % 4 == 0 or at_mid else ""
             segs = [*lead_split(label.rjust(axis_w - 1) + " ", axis_mid if at_mid else axis),
                     *history[y], rule, *live_cells, Segment("◀" if at_mid else " ", axis_mid)]
-            strip = Strip(segs, width)
+            strip = LeanStrip(segs, width)
             strips[y] = (key, strip)
             lines.append(strip)
         lines.append(self._time_axis(width, axis_w, count, window.seconds, axis))

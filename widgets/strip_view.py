@@ -46,6 +46,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from dfx_tui.widgets.lean_strip import LeanStrip
 from dfx_tui.widgets.styled import StyledWidget
 
 
@@ -148,7 +149,7 @@ class StripView(LineWidget):
             merged.append(Segment(" " * (width - cells), pad))
         elif cells > width:
             return Strip(merged, cells).crop(0, width)
-        return Strip(merged, width)
+        return LeanStrip(merged, width)
 
     def on_resize(self) -> None:
         self._drawn = None

@@ -22,6 +22,7 @@ from rich.text import Span, Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
+from dfx_tui.widgets.lean_strip import LeanStrip
 from dfx_tui.widgets.strip_view import LineWidget, cached_lines, merge_segments
 
 PLAIN = Style()
@@ -165,7 +166,7 @@ class TextLine(LineWidget):
             cells = sum([segment.cell_length for segment in merged])
             if cells < width:  # padded as `adjust_cell_length` pads: one Strip, not two
                 merged.append(Segment(" " * (width - cells), base))
-                strip = Strip(merged, width)
+                strip = LeanStrip(merged, width)
             else:
                 strip = Strip(merged, cells).adjust_cell_length(width, base)
             self._strip, self._strip_key = strip, key
