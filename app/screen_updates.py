@@ -3,13 +3,14 @@ for the widgets that draw their own lines (see `draw_now` and `direct_lines`).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
 from textual._compositor import CompositorUpdate
 from textual.geometry import Region
 
-from dfx_tui.widgets.strip_view import LineWidget
+from dfx_tui.widgets.strip_view import LineWidget, quiet_refresh
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -46,6 +47,20 @@ def draw_now(screen: Screen[Any]) -> bool:
     except AttributeError:
         return False
     return True
+
+
+def tick_and_draw(screen: Screen[Any], tick: Callable[[], object]) -> None:
+    """A paint: `tick` repaints what changed, then `draw_now` writes it. Within `tick` the
+    own-line widgets only mark their changed lines (`strip_view.quiet_refresh`): Textual's
+    `refresh` would also wake each widget's message pump, whose idle handler finds its
+    lines already written. A widget `draw_now` left undrawn is prompted as `refresh` would
+    have, so Textual draws it."""
+    with quiet_refresh() as marked:
+        tick()
+    draw_now(screen)
+    for widget in marked:
+        if widget._repaint_required:
+            widget.check_idle()
 
 
 class LinesUpdate(CompositorUpdate):

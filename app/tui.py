@@ -33,7 +33,7 @@ from dfx_tui.app.feed_source import FeedSource
 from dfx_tui.app.markets_screen import MarketShown, MarketsScreen
 from dfx_tui.app.paint_clock import PaintClock
 from dfx_tui.app.paint_schedule import HEARTBEAT_S, observe_markets, quiet_delay
-from dfx_tui.app.screen_updates import draw_now
+from dfx_tui.app.screen_updates import tick_and_draw
 from dfx_tui.book.codec import normalize_market
 from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.state import LinkState, Market, MarketState
@@ -265,8 +265,8 @@ class DfxApp(App[int]):
         screen = self.markets_screen
         histories_in = self.observe_markets(screen.current_market())
         now = self.clock()
-        screen.tick(now, self.feed.status, tag="DEMO" if self.config.demo else None)
-        draw_now(screen)
+        status, tag = self.feed.status, "DEMO" if self.config.demo else None
+        tick_and_draw(screen, lambda: screen.tick(now, status, tag=tag))
         if clock is None:
             return
         if self._watch is not None:

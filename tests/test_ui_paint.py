@@ -415,6 +415,48 @@ async def test_a_paint_reaches_the_terminal_in_its_own_call():
         assert len(displayed) == 1
 
 
+async def test_a_paint_does_not_wake_the_widgets_it_drew_and_prompts_those_it_did_not():
+    """app/screen_updates.py tick_and_draw: the lines a paint writes itself do not also wake
+    the widget's message pump (whose idle handler would find nothing to do); when the paint
+    cannot write (the app holds its pictures), the widget is prompted as Textual's `refresh`
+    would, and Textual draws it once the hold ends."""
+    app = fixed_app(["BTC_USDT"], fps=0.001)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.3)
+        app.on_clock()
+        await pilot.pause(0.1)
+        ladder = app.active_pane().ladder
+        book = fixed_feed(app).markets["BTC_USDT"].book
+
+        def nudge() -> None:
+            price, size = book.bids(12)[-1]
+            book.apply_update(None, [[price, str(Decimal(size) + Decimal("0.0001"))]])
+
+        nudge()
+        app.on_clock()
+        assert not ladder._repaint_required and ladder._message_queue.empty()
+        nudge()
+        assert ladder.maybe_repaint(app.clock())  # outside a paint: Textual's own refresh
+        assert ladder._repaint_required and not ladder._message_queue.empty()
+        await pilot.pause(0.2)
+        assert not ladder._repaint_required
+        app._begin_batch()  # what the back-pressure driver does when the terminal lags
+        nudge()
+        app.on_clock()
+        assert ladder._repaint_required and not ladder._message_queue.empty()  # prompted
+        displayed: list[object] = []
+        real_display = app._display
+
+        def counting_display(screen: Any, update: Any) -> None:
+            displayed.append(update)
+            real_display(screen, update)
+
+        app._display = counting_display  # type: ignore[method-assign]
+        app._end_batch()
+        await pilot.pause(0.2)
+        assert not ladder._repaint_required and displayed  # Textual drew it
+
+
 class QuietWatchableFeed(FixedFeed):
     """A fixed feed the app watches (so it paints on its clock) that never changes."""
 

@@ -34,7 +34,8 @@ Colours come from component classes (`component_styles()`); when the theme chang
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import ClassVar
 
@@ -78,6 +79,37 @@ class LineWidget(StyledWidget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._box = None
+
+    def refresh_lines(self, *regions: Region) -> None:
+        """`refresh(*regions)` for changed lines. Inside a paint that writes its own changes
+        (`quiet_refresh`), only marked dirty: `refresh` also prompts the widget's message
+        pump, whose idle handler then finds nothing to do (the paint drew the lines), a task
+        wake-up per repainted widget per paint."""
+        marked = _QUIET[0]
+        if marked is None or not self.is_mounted:
+            self.refresh(*regions)
+            return
+        self._set_dirty(*regions)
+        self._repaint_required = True
+        marked.append(self)
+
+
+# The widgets marked dirty by `refresh_lines` during a `quiet_refresh` block (None outside).
+_QUIET: list[list[Widget] | None] = [None]
+
+
+@contextmanager
+def quiet_refresh() -> Iterator[list[Widget]]:
+    """A paint that writes what it marked itself (app/screen_updates.draw_now): the own-line
+    widgets' `refresh_lines` in the block only mark their lines. The caller must write them,
+    and prompt (`Widget.check_idle`) any of the yielded widgets still waiting to be drawn."""
+    marked: list[Widget] = []
+    outer = _QUIET[0]
+    _QUIET[0] = marked
+    try:
+        yield marked
+    finally:
+        _QUIET[0] = outer
 
 
 class StripView(LineWidget):
@@ -134,7 +166,7 @@ class StripView(LineWidget):
             return
         regions = self._changed_regions(old, new, size.width)
         if regions:
-            self.refresh(*regions)
+            self.refresh_lines(*regions)
 
     def _changed_regions(self, old: list[Strip], new: list[Strip], width: int) -> list[Region]:
         """What to refresh when the lines went from `old` to `new` (same count and size)."""

@@ -121,7 +121,7 @@ class TextLine(LineWidget):
             self.refresh()
             return True
         if self._line(width) != old:
-            self.refresh()
+            self.refresh_lines()
         return True
 
     @property
