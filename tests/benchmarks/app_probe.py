@@ -215,11 +215,16 @@ class Probe:
 
         self.ladders[pane_id(market)] = ladder
         repaint, render_line, refresh = ladder.repaint, ladder.render_line, ladder.refresh
+        refresh_lines = ladder.refresh_lines
         refreshed = [False]
 
         def wrapped_refresh(*args: Any, **kwargs: Any) -> Any:
             refreshed[0] = True
             return refresh(*args, **kwargs)
+
+        def wrapped_refresh_lines(*regions: Any) -> Any:  # a paint's changed lines
+            refreshed[0] = True
+            return refresh_lines(*regions)
 
         def wrapped_repaint(now: float) -> None:
             self.check_active()
@@ -261,6 +266,7 @@ class Probe:
         ladder.render_line = wrapped_render_line
         ladder.render_lines = wrapped_render_lines
         ladder.refresh = wrapped_refresh
+        ladder.refresh_lines = wrapped_refresh_lines
 
     def check_active(self) -> None:
         try:
