@@ -382,6 +382,19 @@ async def test_a_silent_feed_shows_its_true_age_then_stale_without_a_heartbeat(s
                          or "LIVE" in bar.plain, 2, "the link's state shown")
 
 
+def count_displays(app: DfxApp) -> list[object]:
+    """What the app hands the terminal from now on, in order (it still reaches it)."""
+    displayed: list[object] = []
+    real_display = app._display
+
+    def counting_display(screen: Any, update: Any) -> None:
+        displayed.append(update)
+        real_display(screen, update)
+
+    app._display = counting_display  # type: ignore[method-assign]
+    return displayed
+
+
 async def test_a_paint_reaches_the_terminal_in_its_own_call():
     """app/screen_updates.py draw_now: the ladder's changed lines are composed and written by
     the paint itself, not four event-loop trips later; the lines that did not change are not
@@ -391,14 +404,7 @@ async def test_a_paint_reaches_the_terminal_in_its_own_call():
         await pilot.pause(0.3)
         app.on_clock()
         await pilot.pause(0.1)
-        displayed: list[object] = []
-        real_display = app._display
-
-        def counting_display(screen: Any, update: Any) -> None:
-            displayed.append(update)
-            real_display(screen, update)
-
-        app._display = counting_display  # type: ignore[method-assign]
+        displayed = count_displays(app)
         book = fixed_feed(app).markets["BTC_USDT"].book
         price, size = book.bids(12)[-1]  # a level well below the touch, nudged
         book.apply_update(None, [[price, str(Decimal(size) + Decimal("0.0001"))]])
@@ -444,14 +450,7 @@ async def test_a_paint_does_not_wake_the_widgets_it_drew_and_prompts_those_it_di
         nudge()
         app.on_clock()
         assert ladder._repaint_required and not ladder._message_queue.empty()  # prompted
-        displayed: list[object] = []
-        real_display = app._display
-
-        def counting_display(screen: Any, update: Any) -> None:
-            displayed.append(update)
-            real_display(screen, update)
-
-        app._display = counting_display  # type: ignore[method-assign]
+        displayed = count_displays(app)
         app._end_batch()
         await pilot.pause(0.2)
         assert not ladder._repaint_required and displayed  # Textual drew it
