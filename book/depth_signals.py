@@ -3,9 +3,8 @@
 Sizes and prices stay exact (Decimal); only the imbalance ratio, a bar/colour figure, is a
 float, taken from the exact quotient so it lies in [-1, 1] exactly.
 
-The imbalance reads the book's sides (`OrderBook._bids` / `_asks`, SortedDicts of float price
--> (price text, amount text)) directly: their float keys say which levels are surely within
-reach, and only the few within a hair of the edge are compared as Decimals (see
+The imbalance reads the book's sides (`OrderBook.side_levels`: float price -> (price text,
+amount text)) directly: their float keys say which levels are surely within reach, and only the few within a hair of the edge are compared as Decimals (see
 `_size_within`).
 """
 
@@ -18,7 +17,7 @@ from typing import NamedTuple
 from sortedcontainers import SortedDict
 
 from dfx_tui.book.numbers import decimal_of, median
-from dfx_tui.book.orderbook import OrderBook
+from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 from dfx_tui.book.price_grid import ZERO, divide_rounded
 
 DEFAULT_IMBALANCE_BPS = 10.0
@@ -43,8 +42,8 @@ def imbalance(book: OrderBook, bps: float = DEFAULT_IMBALANCE_BPS) -> Imbalance 
     if mid is None or mid <= 0:
         return None
     reach = mid * Decimal(repr(float(bps))) / 10_000
-    bid_size = _size_within(book._bids, mid - reach, True)
-    ask_size = _size_within(book._asks, mid + reach, False)
+    bid_size = _size_within(book.side_levels(BIDS), mid - reach, True)
+    ask_size = _size_within(book.side_levels(ASKS), mid + reach, False)
     total = bid_size + ask_size
     ratio = 0.0 if total == 0 else float((bid_size - ask_size) / total)
     return Imbalance(bid_size, ask_size, ratio, bps)

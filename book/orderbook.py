@@ -158,6 +158,12 @@ class OrderBook:
     def best_ask_value(self) -> float | None:
         return self._asks.peekitem(0)[0] if self._asks else None
 
+    def side_levels(self, side: str) -> SortedDict:
+        """One side itself, read only: float price -> (price text, amount text), ascending.
+        For readers that bisect or slice it by price (the imbalance near mid, the liquidity
+        samples) instead of copying levels out with `bids(n)` / `asks(n)`."""
+        return self._bids if side == BIDS else self._asks
+
     def bids(self, n: int | None = None) -> list[tuple[str, str]]:
         """Bid levels (price, amount) as received, best (highest) first."""
         side = self._bids

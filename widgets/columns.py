@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,14 +19,33 @@ def align_decimals(texts: Sequence[str]) -> tuple[list[str], int]:
     """
     if not texts:
         return [], 0
-    split = [t.partition(".") for t in texts]
-    int_w = max(len(i) for i, _d, _f in split)
-    frac_w = max((len(f) + 1) if d else 0 for _i, d, f in split)
-    out = [
-        i.rjust(int_w) + ((d + f).ljust(frac_w) if frac_w else "")
-        for i, d, f in split
-    ]
-    return out, int_w + frac_w
+    int_w, frac_w = decimal_widths(texts)
+    return [aligned(t, int_w, frac_w) for t in texts], int_w + frac_w
+
+
+@lru_cache(maxsize=8192)
+def _split_widths(text: str) -> tuple[int, int]:
+    """(integer part, point and fraction) widths of one decimal text."""
+    whole, point, fraction = text.partition(".")
+    return len(whole), (len(fraction) + 1) if point else 0
+
+
+def decimal_widths(texts: Iterable[str]) -> tuple[int, int]:
+    """The integer and fraction widths `align_decimals` aligns `texts` to."""
+    int_w = frac_w = 0
+    for text in texts:
+        i, f = _split_widths(text)
+        if i > int_w:
+            int_w = i
+        if f > frac_w:
+            frac_w = f
+    return int_w, frac_w
+
+
+def aligned(text: str, int_w: int, frac_w: int) -> str:
+    """`text` aligned as `align_decimals` aligns it to widths `int_w` and `frac_w`."""
+    whole, point, fraction = text.partition(".")
+    return whole.rjust(int_w) + ((point + fraction).ljust(frac_w) if frac_w else "")
 
 
 def compact(value: float) -> str:

@@ -9,7 +9,7 @@ is looked up only when its column can fit, once per repaint, for the rows on scr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -20,7 +20,7 @@ from textual.strip import Strip
 
 from dfx_tui.book.depth_signals import large_levels
 from dfx_tui.book.orderbook import ASKS
-from dfx_tui.widgets.columns import compact, gap, lead_split
+from dfx_tui.widgets.columns import aligned, compact, decimal_widths, gap, lead_split
 from dfx_tui.widgets.lean_strip import LeanStrip
 
 GAP = "  "
@@ -81,74 +81,48 @@ Sides = tuple[Mapping[Decimal, Decimal], Mapping[Decimal, Decimal]]  # (asks, bi
 class Columns:
     """The columns of one paint: their widths (`layout`), the alignment of the price, size
     and cumulative texts, and each row's figures. A row's `Cells` are made only when its
-    strip is not cached (`key` stands for them): at one delta a paint, ~20 of ~42 rows."""
+    strip is not cached (`figures` stands for them in its key): at one delta a paint, ~20
+    of ~42 rows."""
 
-    __slots__ = ("layout", "aligns", "deltas", "signs", "buys", "sells", "vols", "large")
+    __slots__ = ("layout", "aligns", "deltas", "signs", "buys", "sells", "vols", "marks")
 
     def __init__(self, layout: Layout, aligns: tuple[int, int, int, int, int, int],
                  deltas: list[str], signs: list[int], buys: list[str], sells: list[str],
                  vols: list[tuple[int, int]], large: Sequence[bool] | None) -> None:
         self.layout, self.aligns = layout, aligns
         self.deltas, self.signs = deltas, signs
-        self.buys, self.sells, self.vols, self.large = buys, sells, vols, large
+        self.buys, self.sells, self.vols = buys, sells, vols
+        # Each row's large-order mark (none without a rule).
+        self.marks = [bool(flag) for flag in large] if large else [False] * len(deltas)
 
     def figures(self) -> list[tuple[object, ...]]:
         """What each row shows beyond its `Row` and the layout: its figures and mark."""
-        n = len(self.deltas)
-        marks = ([False] * n if self.large is None or not self.large
-                 else [bool(flag) for flag in self.large])
-        return list(zip(self.deltas, self.signs, self.buys, self.sells, self.vols, marks,
+        return list(zip(self.deltas, self.signs, self.buys, self.sells, self.vols, self.marks,
                         strict=True))
 
     def cells(self, i: int, row: Row, price_text: str) -> Cells:
         layout, (pi, pf, si, sf, ci, cf) = self.layout, self.aligns
         dw, bw, sv = layout.delta_w, layout.buy_w, layout.sell_w
-        large = self.large
-        return Cells(_aligned(price_text, pi, pf), _aligned(row.size_text, si, sf),
-                     _aligned(row.cum_text, ci, cf) if layout.cum_w else "",
-                     bool(large) and bool(large[i]) if large is not None else False,
+        return Cells(aligned(price_text, pi, pf), aligned(row.size_text, si, sf),
+                     aligned(row.cum_text, ci, cf) if layout.cum_w else "", self.marks[i],
                      self.deltas[i].rjust(dw) if dw else "", self.signs[i] if dw else 0,
                      self.buys[i].rjust(bw) if bw else "", self.sells[i].rjust(sv) if sv else "",
                      self.vols[i] if bw else (0, 0))
 
 
-@lru_cache(maxsize=8192)
-def _split_widths(text: str) -> tuple[int, int]:
-    """(integer part, point and fraction) widths of a decimal text (`align_decimals`)."""
-    whole, point, fraction = text.partition(".")
-    return len(whole), (len(fraction) + 1) if point else 0
-
-
 def _widths(texts: Sequence[str]) -> tuple[int, int]:
-    """The integer and fraction widths `align_decimals` aligns `texts` to. Kept for the last
-    few columns of texts: a paint's prices and sizes are mostly the last paint's."""
+    """`columns.decimal_widths` of `texts`, kept for the last few columns of texts: a paint's
+    prices and sizes are mostly the last paint's."""
     key = tuple(texts)
     found = _WIDTHS.get(key)
     if found is None:
         if len(_WIDTHS) >= 64:
             _WIDTHS.clear()
-        found = _WIDTHS[key] = _widths_of(key)
+        found = _WIDTHS[key] = decimal_widths(key)
     return found
 
 
 _WIDTHS: dict[tuple[str, ...], tuple[int, int]] = {}
-
-
-def _widths_of(texts: Iterable[str]) -> tuple[int, int]:
-    int_w = frac_w = 0
-    for text in texts:
-        i, f = _split_widths(text)
-        if i > int_w:
-            int_w = i
-        if f > frac_w:
-            frac_w = f
-    return int_w, frac_w
-
-
-def _aligned(text: str, int_w: int, frac_w: int) -> str:
-    """`text` as `align_decimals` aligns it to widths `int_w` and `frac_w`."""
-    whole, point, fraction = text.partition(".")
-    return whole.rjust(int_w) + ((point + fraction).ljust(frac_w) if frac_w else "")
 
 
 def lay_out(rows: Sequence[Row], width: int, price_texts: Sequence[str], price_label: str,

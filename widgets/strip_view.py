@@ -80,6 +80,17 @@ class LineWidget(StyledWidget):
         super().notify_style_update()
         self._box = None
 
+    @staticmethod
+    def line(segments: Iterable[Segment], width: int, pad: Style) -> Strip:
+        """One line of `width` cells: same-look segments joined, padded with `pad` (or cut)."""
+        merged = merge_segments(segments)
+        cells = sum(seg.cell_length for seg in merged)
+        if cells < width:
+            merged.append(Segment(" " * (width - cells), pad))
+        elif cells > width:
+            return Strip(merged, cells).crop(0, width)
+        return LeanStrip(merged, width)
+
     def refresh_lines(self, *regions: Region) -> None:
         """`refresh(*regions)` for changed lines. Inside a paint that writes its own changes
         (`quiet_refresh`), only marked dirty: `refresh` also prompts the widget's message
@@ -171,17 +182,6 @@ class StripView(LineWidget):
     def _changed_regions(self, old: list[Strip], new: list[Strip], width: int) -> list[Region]:
         """What to refresh when the lines went from `old` to `new` (same count and size)."""
         return changed_lines(old, new, width)
-
-    @staticmethod
-    def line(segments: Iterable[Segment], width: int, pad: Style) -> Strip:
-        """One line of `width` cells: same-look segments joined, padded with `pad` (or cut)."""
-        merged = merge_segments(segments)
-        cells = sum(seg.cell_length for seg in merged)
-        if cells < width:
-            merged.append(Segment(" " * (width - cells), pad))
-        elif cells > width:
-            return Strip(merged, cells).crop(0, width)
-        return LeanStrip(merged, width)
 
     def on_resize(self) -> None:
         self._drawn = None

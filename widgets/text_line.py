@@ -22,8 +22,7 @@ from rich.text import Span, Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
-from dfx_tui.widgets.lean_strip import LeanStrip
-from dfx_tui.widgets.strip_view import LineWidget, cached_lines, merge_segments
+from dfx_tui.widgets.strip_view import LineWidget, cached_lines
 
 PLAIN = Style()
 
@@ -162,13 +161,7 @@ class TextLine(LineWidget):
                 text.truncate(width, overflow="ellipsis")
                 segments = [Segment(seg.text, base + seg.style if seg.style else base)
                             for seg in text.render(self.app.console) if seg.text]
-            merged = merge_segments(segments)
-            cells = sum([segment.cell_length for segment in merged])
-            if cells < width:  # padded as `adjust_cell_length` pads: one Strip, not two
-                merged.append(Segment(" " * (width - cells), base))
-                strip = LeanStrip(merged, width)
-            else:
-                strip = Strip(merged, cells).adjust_cell_length(width, base)
+            strip = self.line(segments, width, base)
             self._strip, self._strip_key = strip, key
         return strip
 
