@@ -159,7 +159,7 @@ def main() -> int:
     out = asyncio.run(run(args.steps, args.paints, args.action, profile,
                           args.compositor_only))
     if profile is not None:
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(__import__("os").environ.get("PROFILE_SORT", "tottime")).print_stats(args.profile)
     print(json.dumps({"steps_per_paint": args.steps, "action": args.action,
                       "direct": not args.compositor_only,
                       "merge": not args.no_merge, **out}))
