@@ -3,12 +3,13 @@ change of total size over the levels considered."""
 
 from __future__ import annotations
 
+import random
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dfx_tui.book.liquidity_change import LiquidityChange, _take
+from dfx_tui.book.liquidity_change import LiquidityChange, _diff, _group, _take
 from dfx_tui.book.orderbook import ASKS, BIDS, OrderBook
 
 MID = 10_000  # ticks of 0.01
@@ -115,3 +116,42 @@ def test_a_sample_is_the_top_levels_as_the_book_lists_them():
         assert list(sample.asks.items()) == [(float(p), (p, a)) for p, a in asks]
         assert sample.bid_floor == (float(bids[-1][0]) if len(bids) >= depth else None)
         assert sample.ask_ceiling == (float(asks[-1][0]) if len(asks) >= depth else None)
+
+
+def test_kept_changes_equal_a_fresh_diff_through_random_deltas():
+    """`changes` updates its last answer from the levels that moved (`_update`) while the base
+    stands: every answer equals a fresh `_diff` of the base against the book now, through
+    inserts, deletes and resizes near the touch and at the sampled edge, new bases, and the
+    covered span's edge moving both ways."""
+    rng = random.Random(5)
+    book = OrderBook("T")
+    book.apply_snapshot([[f"{(MID + i) / 100:.2f}", "1.0"] for i in range(1, 30)],
+                        [[f"{(MID - i) / 100:.2f}", "1.0"] for i in range(30)])
+    depth = 12
+    tracker = LiquidityChange(window=2.0, depth=depth)
+    now = 0.0
+    for step in range(3000):
+        for _ in range(rng.choice((1, 1, 1, 2, 8))):
+            side = rng.choice((ASKS, BIDS))
+            offset = rng.choice((0, 1, 2, 5, 9, 10, 11, 12, 13, 15, 25))
+            tick = MID + 1 + offset if side == ASKS else MID - offset
+            size = "0" if rng.random() < 0.3 else f"{rng.randint(1, 40) / 10:.1f}"
+            level = [[f"{tick / 100:.2f}", size]]
+            book.apply_update(level if side == ASKS else None, level if side == BIDS else None)
+        now += rng.choice((0.1, 0.1, 0.1, 0.7))
+        tracker.sample(book, now)
+        group = rng.choice((1, 1, 1, 5))
+        delta = tracker.changes(book, now, group)
+        assert delta is not None
+        base, current = tracker._base(now), _take(book, depth, now)
+        assert base is not None
+        bids = _diff(base.bids, current.bids, base.bid_floor, current.bid_floor, True)
+        asks = _diff(base.asks, current.asks, base.ask_ceiling, current.ask_ceiling, False)
+        if group > 1:
+            bids = _group(bids, book.price_decimals, group, round_up=False)
+            asks = _group(asks, book.price_decimals, group, round_up=True)
+        assert (delta.bids, delta.asks) == (bids, asks), f"step {step}"
+        if step % 7 == 0:  # an earlier answer is the caller's: the next one leaves it be
+            held = (delta, dict(delta.bids), dict(delta.asks))
+        elif step % 7 == 6:
+            assert (held[0].bids, held[0].asks) == held[1:]

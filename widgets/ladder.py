@@ -304,11 +304,18 @@ class LadderView(StripView):
             large = large_flags(shown, view.large_order, view.large_factor)
         liquidity, volume = self.analytics.liquidity, self.analytics.volume
         delta_label = f"Δ{window_label(liquidity.window)}"
-        columns = lay_out(shown, width, price_texts, label, large, delta_label,
-                          lambda: self._changes(group), lambda: self._volume_map(group))
+        changes: list[Sides] = []  # asked for at most once a paint: by lay_out, then nets
+
+        def sides() -> Sides:
+            if not changes:
+                changes.append(self._changes(group))
+            return changes[0]
+
+        columns = lay_out(shown, width, price_texts, label, large, delta_label, sides,
+                          lambda: self._volume_map(group))
         layout = columns.layout
         self._shows = (bool(layout.delta_w), bool(layout.buy_w))
-        nets = net_changes(*self._changes(group), delta_label) if layout.delta_w else ""
+        nets = net_changes(*sides(), delta_label) if layout.delta_w else ""
 
         hs = st["header"]
         mode = f"step {self.group_label} · depth {depth_label(self.depth_mode)}"
