@@ -98,7 +98,7 @@ class LadderView(StripView):
         self.depth_mode = 0
         self.stale = False
         # Flash bookkeeping: size shown per (side, price) last repaint, and live flashes.
-        self._shown: dict[tuple[str, str], tuple[str, float]] = {}
+        self._shown: dict[tuple[str, str], Row] = {}
         self._flashes: dict[tuple[str, str], tuple[float, bool]] = {}
         # Row strips of the last repaint by what they show: an unchanged row reuses its
         # Strip, so the line diff in StripView.repaint is an identity test.
@@ -353,19 +353,21 @@ class LadderView(StripView):
         return lines[:height]
 
     def _update_flashes(self, lines: list[Row | None], now: float) -> None:
-        shown = self._shown
-        flashes = {k: v for k, v in self._flashes.items() if v[0] > now}
-        current: dict[tuple[str, str], tuple[str, float]] = {}
-        for row in lines:
-            if row is None or row.side is None:
-                continue
-            key = (row.side, row.price_text)
-            current[key] = (row.size_text, row.size_value)
-            before = shown.get(key)
-            if before is not None and before[0] != row.size_text:
-                flashes[key] = (now + FLASH_SECONDS, row.size_value > before[1])
+        """Flash each level whose size text changed since the last repaint. The rows shown
+        are kept by (side, price): a level whose `Row` is the one shown last time (compact
+        mode keeps unchanged rows' objects) is passed by identity, and the dict is made in
+        one comprehension (bench_paint, one step a paint: ~20 -> ~N us)."""
+        flashes = self._flashes
+        if flashes:
+            flashes = self._flashes = {k: v for k, v in flashes.items() if v[0] > now}
+        current = {(row.side, row.price_text): row for row in lines
+                   if row is not None and row.side is not None}
+        before_of = self._shown.get
+        for key, row in current.items():
+            before = before_of(key)
+            if before is not None and before is not row and before.size_text != row.size_text:
+                flashes[key] = (now + FLASH_SECONDS, row.size_value > before.size_value)
         self._shown = current
-        self._flashes = flashes
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height

@@ -172,10 +172,14 @@ def figure(value: Decimal, signed: bool = False) -> str:
 def large_flags(rows: Sequence[Row | None], absolute: Decimal | None,
                 factor: float | None) -> list[bool]:
     """Which rows are large resting levels (absolute size, or k x the median shown)."""
-    sized = [(i, row.size) for i, row in enumerate(rows) if row is not None and row.size]
-    flags = [False] * len(rows)
     if absolute is None and factor is None:
-        return flags
+        return [False] * len(rows)
+    sizes = [row.size if row is not None else None for row in rows]
+    if all(sizes):  # every line a level (compact mode): no line to leave out and put back
+        # (bench_paint's 42 rows: 21 -> 8 us, the median's sort most of what is left)
+        return large_levels(sizes, absolute, factor)  # type: ignore[arg-type]
+    sized = [(i, size) for i, size in enumerate(sizes) if size]
+    flags = [False] * len(rows)
     marks = large_levels([size for _i, size in sized], absolute, factor)
     for (i, _size), large in zip(sized, marks, strict=True):
         flags[i] = large
@@ -193,18 +197,29 @@ def net_changes(asks: Mapping[Decimal, Decimal], bids: Mapping[Decimal, Decimal]
 
 def delta_texts(rows: Sequence[Row | None], asks: Mapping[Decimal, Decimal],
                 bids: Mapping[Decimal, Decimal]) -> tuple[list[str], list[int]]:
-    """The signed change at each row's price (an empty price looks on both sides)."""
-    texts, signs = [], []
-    for row in rows:
-        change = None
-        if row is not None:
-            if row.side is None:
-                change = asks.get(row.price) or bids.get(row.price)
-            else:
-                change = (asks if row.side == ASKS else bids).get(row.price)
-        texts.append(figure(change, signed=True) if change else "")
-        signs.append(0 if not change else 1 if change > 0 else -1)
+    """The signed change at each row's price (an empty price looks on both sides).
+
+    One lookup a row and the text and sign of a change as one cached pair (`_signed`):
+    bench_paint's 42 rows, ~20 -> ~9 us."""
+    n = len(rows)
+    texts, signs = [""] * n, [0] * n
+    if not asks and not bids:
+        return texts, signs
+    for i, row in enumerate(rows):
+        if row is None:
+            continue
+        side = row.side
+        change = ((asks if side == ASKS else bids).get(row.price) if side is not None
+                  else asks.get(row.price) or bids.get(row.price))
+        if change:
+            texts[i], signs[i] = _signed(change)
     return texts, signs
+
+
+@lru_cache(maxsize=4096)
+def _signed(change: Decimal) -> tuple[str, int]:
+    """A non-zero change's Δ text and sign."""
+    return figure(change, signed=True), 1 if change > 0 else -1
 
 
 def volume_texts(rows: Sequence[Row | None], volume: Mapping[Decimal, tuple[Decimal, Decimal]]
@@ -213,26 +228,31 @@ def volume_texts(rows: Sequence[Row | None], volume: Mapping[Decimal, tuple[Deci
 
     The bar of the busiest row shown is full; a side with any volume gets at least one cell.
     """
+    n = len(rows)
+    buys, sells, cells = [""] * n, [""] * n, [(0, 0)] * n
+    if not volume:
+        return buys, sells, cells
     found = [volume.get(row.price) if row is not None else None for row in rows]
     top = max((b + s for b, s in (f for f in found if f is not None)), default=Decimal(0))
-    buys, sells, cells = [], [], []
-    for pair in found:
-        if pair is None or not top:
-            buys.append("")
-            sells.append("")
-            cells.append((0, 0))
-            continue
-        buy, sell = pair
-        buys.append(figure(buy))
-        sells.append(figure(sell))
-        total = round(float((buy + sell) / top) * VOL_BAR)
-        b = round(float(buy / top) * VOL_BAR)
-        b = max(b, 1) if buy else 0
-        s = max(total - b, 1) if sell else 0
-        if b + s > VOL_BAR:
-            b = VOL_BAR - s
-        cells.append((b, s))
+    if not top:
+        return buys, sells, cells
+    for i, pair in enumerate(found):
+        if pair is not None:
+            buys[i], sells[i], cells[i] = _volume_cells(pair[0], pair[1], top)
     return buys, sells, cells
+
+
+@lru_cache(maxsize=4096)
+def _volume_cells(buy: Decimal, sell: Decimal, top: Decimal) -> tuple[str, str, tuple[int, int]]:
+    """One row's volume texts and bar cells, kept: the volume window moves with trades, not
+    with the paints (bench: ~1.3 us a row made in Decimal, ~0.2 looked up)."""
+    total = round(float((buy + sell) / top) * VOL_BAR)
+    b = round(float(buy / top) * VOL_BAR)
+    b = max(b, 1) if buy else 0
+    s = max(total - b, 1) if sell else 0
+    if b + s > VOL_BAR:
+        b = VOL_BAR - s
+    return figure(buy), figure(sell), (b, s)
 
 
 def fit(width: int, price_w: int, size_w: int, mark: bool, cum_w: int,
