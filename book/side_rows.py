@@ -45,11 +45,48 @@ class SideRows:
                 start += 1
         book.learn_from(raw[start:])  # the rows before `start` were learnt from already
         key = (n, book.price_decimals, book.size_decimals)
-        if book is not self._book or key != self._key:
+        same_places = book is self._book and key == self._key
+        if not same_places:
             start = 0  # another book, or other places: every row changes
         if start < len(self._rows) or len(raw) != len(self._rows):
             rows, cums = self._rows[:start], self._cums[:start]
-            self._rows = book.ladder_rows(raw[start:], rows, cums[-1] if cums else ZERO, cums)
+            cum = cums[-1] if cums else ZERO
+            if same_places:
+                self._rows = _resume(book, raw, start, self._raw, self._rows, rows, cum, cums)
+            else:
+                self._rows = book.ladder_rows(raw, rows, cum, cums)
             self._cums = cums
         self._book, self._key, self._version, self._raw = book, key, book.version, raw
         return self._rows
+
+
+def _resume(book: OrderBook, raw: list[tuple[str, str]], start: int,
+            old_raw: list[tuple[str, str]], old_rows: list[LadderRow], rows: list[LadderRow],
+            cum_size: Decimal, cums: list[Decimal]) -> list[LadderRow]:
+    """`book.ladder_rows(raw[start:], rows, cum_size, cums)`, with the price and size of each
+    level that was shown before (the same level object, at the same places: the caller
+    checks those) taken from its old row: only its cumulative size is new. A delta near the
+    touch moves the cumulative size of nearly every row of its side (bench_paint, one step
+    a paint: ~18 rows a paint), and most of those levels are unchanged.
+    The old raw levels are alive here, so their ids are theirs."""
+    before = {id(level): row for level, row in zip(old_raw, old_rows, strict=False)}
+    fresh: list[tuple[str, str]] = []  # the run of new levels waiting to be made
+    places = f".{book.size_decimals}f"
+    new = tuple.__new__
+    for level in raw[start:]:
+        old = before.get(id(level))
+        if old is None:
+            fresh.append(level)
+            continue
+        if fresh:
+            rows = book.ladder_rows(fresh, rows, cum_size, cums)
+            cum_size = cums[-1]
+            fresh = []
+        cum_size += old.size_exact
+        rows.append(new(LadderRow, (old.price, old.size, format(cum_size, places),
+                                    old.size_value, float(cum_size), old.price_exact,
+                                    old.size_exact)))
+        cums.append(cum_size)
+    if fresh:
+        rows = book.ladder_rows(fresh, rows, cum_size, cums)
+    return rows
