@@ -162,9 +162,8 @@ def spread_strip(book: OrderBook, width: int, style: Style, extra: str = "") -> 
 
 def _spread_texts(book: OrderBook) -> tuple[str, str | None]:
     """The spread line's text of `book` and its short form, or why there is none (and no
-    short form); kept by
-    the touches. `extra` (the net Δ) moves with every delta, the touches far less often:
-    bench_paint, one step a paint, `spread_strip` ~24 -> ~16 us."""
+    short form); kept by the touches' prices. `extra` (the net Δ) moves with every delta,
+    the touches far less often: bench_paint, one step a paint, `spread_strip` ~24 -> ~16 us."""
     bid, ask = book.best_bid(), book.best_ask()
     key = (book.has_snapshot, bid and bid[0], ask and ask[0], book.price_decimals)
     found = _SPREADS.get(key)
