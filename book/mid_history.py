@@ -60,24 +60,49 @@ class MidHistory:
 
     def series(self, now: float) -> list[float | None]:
         """The window ending at `now`, oldest first, one entry a slot (None = no data)."""
+        return [None if v != v else v for v in self._window(now)]
+
+    def _window(self, now: float) -> list[float]:
+        """`series(now)` with NaN for None, made of three runs (slots overwritten since or
+        never recorded, the ring's slots in order, the slots after the last one) by slicing
+        the ring: a loop over the 900 slots cost ~130 us (timeit), recomputed by the
+        header's sparkline every second of mids (see `buckets`)."""
         slot = math.floor(now / self.step)
+        cap = self.capacity
         last = self._last_slot
-        out: list[float | None] = []
-        held = self.last() if self.held else None  # what the slots after the last one hold
-        for k in range(slot - self.capacity + 1, slot + 1):
-            if last is None or k <= last - self.capacity:
-                out.append(None)  # not recorded yet, or overwritten by newer slots
-                continue
-            if k > last:
-                out.append(held)
-                continue
-            value = self._ring[k % self.capacity]
-            out.append(None if math.isnan(value) else value)
+        if last is None:
+            return [NAN] * cap
+        first = slot - cap + 1
+        gone = min(cap, max(0, last - cap - first + 1))  # k <= last - cap
+        start = max(first, last - cap + 1)
+        kept = min(cap - gone, max(0, min(slot, last) - start + 1))  # last - cap < k <= last
+        held = self.last() if self.held else None
+        out = [NAN] * gone
+        if kept:
+            i = start % cap
+            ring = self._ring
+            out += ring[i:i + kept].tolist()
+            if i + kept > cap:
+                out += ring[:i + kept - cap].tolist()
+        out += [NAN if held is None else held] * (cap - gone - kept)  # k > last
         return out
 
     def buckets(self, now: float, width: int) -> list[tuple[float, float] | None]:
-        """The window in `width` buckets, oldest first: (min, max) of each, None if empty."""
-        return bucket_min_max(self.series(now), width)
+        """The window in `width` buckets, oldest first: (min, max) of each, None if empty:
+        `bucket_min_max(self.series(now), width)`, a bucket whose sum is a number taken
+        whole (a gap, NaN, would make it NaN), the others filtered as there: 268 -> 95 us
+        for 900 slots in 24 buckets (timeit), which the header's sparkline asks for every
+        second of mids (bench_paint: every ~10 paints)."""
+        values = self._window(now)
+        n = len(values)
+        out: list[tuple[float, float] | None] = []
+        for b in range(max(0, width)):
+            lo = b * n // width
+            chunk = values[lo:max((b + 1) * n // width, lo + 1)]
+            if math.isnan(sum(chunk)):  # a gap, or infinities of both signs
+                chunk = [v for v in chunk if v == v]
+            out.append((min(chunk), max(chunk)) if chunk else None)
+        return out
 
 
 def bucket_min_max(values: list[float | None], width: int) -> list[tuple[float, float] | None]:

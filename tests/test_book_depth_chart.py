@@ -105,3 +105,37 @@ def test_bucket_min_max_splits_evenly_and_keeps_empty_buckets_empty():
     history.mark_gap(12.2)
     assert history.series(12.9)[-4:] == [None, 5.0, None, None]  # 9 s was never kept
     assert len(history.series(12.9)) == 60
+
+
+def series_by_slot(history: MidHistory, now: float) -> list[float | None]:
+    """`MidHistory.series` as it was written first, slot by slot: the reference."""
+    slot, last = math.floor(now / history.step), history.last_slot
+    held = history.last() if history.held else None
+    out: list[float | None] = []
+    for k in range(slot - history.capacity + 1, slot + 1):
+        if last is None or k <= last - history.capacity:
+            out.append(None)
+        elif k > last:
+            out.append(held)
+        else:
+            value = history._ring[k % history.capacity]
+            out.append(None if math.isnan(value) else value)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(RECORDS, st.integers(1, 30), st.integers(-40, 40), st.integers(1, 50), st.booleans())
+def test_mid_history_window_by_slices_equals_the_slot_by_slot_one(records, capacity, ahead,
+                                                                  width, held):
+    """The sliced window (`MidHistory._window`) and the buckets taken whole, held or not,
+    with `now` before the last record too."""
+    history = MidHistory(minutes=capacity / 60, step=1.0)
+    history.held = held
+    t = 100.25
+    for dt, mid in records:
+        t += dt / 2
+        history.record(t, None if mid is None else float(mid))
+        now = t + ahead / 2
+        want = series_by_slot(history, now)
+        assert history.series(now) == want
+        assert history.buckets(now, width) == bucket_min_max(want, width)

@@ -211,8 +211,8 @@ class MarketHeader(TextLine):
         self._key = key
         self._label, self._wall_now = label, wall_now
         # False: nothing shown here moved
-        return self.show(header_text(m, label, self.component_styles(), self.imbalance_bps,
-                                     spark, self._parts))
+        return self.show_runs(header_runs(m, label, self.component_styles(),
+                                          self.imbalance_bps, spark, self._parts))
 
     def changes_in(self, wall_now: float) -> float | None:
         """Seconds until the line changes with time alone: the sparkline sliding (None:

@@ -81,10 +81,13 @@ class LineWidget(StyledWidget):
         self._box = None
 
     @staticmethod
-    def line(segments: Iterable[Segment], width: int, pad: Style) -> Strip:
-        """One line of `width` cells: same-look segments joined, padded with `pad` (or cut)."""
+    def line(segments: Iterable[Segment], width: int, pad: Style,
+             cells: int | None = None) -> Strip:
+        """One line of `width` cells: same-look segments joined, padded with `pad` (or cut).
+        `cells`: the segments' width when the caller knows it (else each is measured)."""
         merged = merge_segments(segments)
-        cells = sum(seg.cell_length for seg in merged)
+        if cells is None:
+            cells = sum(seg.cell_length for seg in merged)
         if cells < width:
             merged.append(Segment(" " * (width - cells), pad))
         elif cells > width:

@@ -13,9 +13,11 @@ book update). The line is written whole: a region ending at its last changed cel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
+from rich.control import STRIP_CONTROL_CODES
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
@@ -55,6 +57,52 @@ def runs_text(runs: list[Run]) -> Text:
     return text
 
 
+# The control codes `Text` strips (`rich.control.strip_control_codes`), found by a search:
+# stripping them to compare cost ~8.6 us on the header's 150 characters, this ~0.9 (timeit).
+_CONTROL = re.compile("[" + "".join(map(chr, STRIP_CONTROL_CODES)) + "]")
+
+
+def run_spans(runs: list[Run]) -> tuple[str, list[tuple[int, int, Style]]] | None:
+    """The plain text and the spans (as tuples) `runs_text(runs)` would have, without making
+    the `Text` and its `Span`s; None when a run holds control codes (`Text` strips them, so
+    its spans are elsewhere: make the `Text`)."""
+    plain = "".join([run for run, _style in runs])
+    if _CONTROL.search(plain):
+        return None
+    spans = []
+    at = 0
+    for run, style in runs:
+        end = at + len(run)
+        if style and end > at:
+            spans.append((at, end, style))
+        at = end
+    return plain, spans
+
+
+def runs_segments(runs: list[Run], plain: str, width: int, base: Style) -> list[Segment] | None:
+    """`span_segments` of the runs whose text is `plain` (see `run_spans`), in one pass over
+    the runs when the line fits `width`: each styled run its own segment, the unstyled ones
+    between them joined, as `span_segments` cuts them. None where `span_segments` is."""
+    if len(plain) > width:
+        found = run_spans(runs)
+        return None if found is None else span_segments(found[0], found[1], width, base)
+    if len(plain) != cell_len(plain):
+        return None
+    out: list[Segment] = []
+    gap: list[str] = []  # unstyled runs since the last styled one
+    for run, style in runs:
+        if style and run:
+            if gap:
+                out.append(Segment("".join(gap), base))
+                gap = []
+            out.append(Segment(run, base + style))
+        elif run:
+            gap.append(run)
+    if gap:
+        out.append(Segment("".join(gap), base))
+    return out
+
+
 def text_segments(text: Text, width: int, base: Style) -> list[Segment] | None:
     """`text` cut to `width` cells with an ellipsis, as segments over `base`: exactly what
     `Text.truncate` and `Text.render` make of it (tests/test_ui_market_view.py compares
@@ -63,8 +111,15 @@ def text_segments(text: Text, width: int, base: Style) -> list[Segment] | None:
     The header is built anew on nearly every paint: in the running demo at 50 msg/s this
     path draws the one-line widgets in 0.41 ms a paint against 0.59 through Rich (thread
     CPU, 2 interleaved pairs of 12 s)."""
-    plain = text.plain
-    if text.style or len(plain) != cell_len(plain):
+    if text.style:
+        return None
+    return span_segments(text.plain, text.spans, width, base)
+
+
+def span_segments(plain: str, spans: Sequence[tuple[int, int, Style | str]], width: int,
+                  base: Style) -> list[Segment] | None:
+    """`text_segments` of the text `plain` with `spans` (`Span`s or tuples like them)."""
+    if len(plain) != cell_len(plain):
         return None
     cut = len(plain) > width  # then width - 1 characters and an ellipsis
     end = width - 1 if cut else len(plain)
@@ -72,7 +127,7 @@ def text_segments(text: Text, width: int, base: Style) -> list[Segment] | None:
     pos = 0  # drawn up to here (at most `end`)
     last = 0  # where the previous span stopped
     ellipsis = base
-    for start, stop, style in text.spans:
+    for start, stop, style in spans:
         if not isinstance(style, Style) or start < last:
             return None
         last = stop
@@ -94,7 +149,9 @@ def text_segments(text: Text, width: int, base: Style) -> list[Segment] | None:
 
 
 class TextLine(LineWidget):
-    """Shows one `Text`; `show()` swaps it and refreshes only if anything visible changed."""
+    """Shows one `Text`; `show()` swaps it and refreshes only if anything visible changed.
+    `show_runs()` shows runs (see `runs_text`) the same way without making the `Text`
+    (made when `text` is asked for)."""
 
     DEFAULT_CSS = """
     TextLine {
@@ -105,16 +162,40 @@ class TextLine(LineWidget):
     def __init__(self, text: Text | None = None, *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._text = text if text is not None else Text()
+        self._text: Text | None = text if text is not None else Text()
+        self._runs: list[Run] | None = None  # what `show_runs` was given last (None: a Text)
+        # The shown text's plain and spans: what is drawn and compared.
+        self._plain: str = self._text.plain
+        self._spans: Sequence[tuple[int, int, Style | str]] = self._text.spans
         self._strip: Strip | None = None
-        self._strip_key: tuple[object, ...] | None = None  # (text, width, base style) drawn
+        self._strip_key: tuple[object, ...] | None = None  # (spans, width, base) drawn
         self._base: Style | None = None  # `rich_style`, kept until the styles are updated
 
     def show(self, text: Text) -> bool:
-        if text.plain == self._text.plain and text.spans == self._text.spans:
+        if text.plain == self._plain and text.spans == self._spans:
             return False
+        self._text, self._runs = text, None
+        return self._swap(text.plain, text.spans)
+
+    def show_runs(self, runs: list[Run]) -> bool:
+        """`show(runs_text(runs))`, the same answer, without the `Text`: the header shows
+        runs, ~28 of them, most kept from the last paint (market_header.HeaderParts), so
+        equal runs compare mostly by identity; the `Text` and its `Span`s cost ~20 us a
+        paint (bench_paint, 1 step a paint)."""
+        if runs == self._runs:
+            return False
+        found = run_spans(runs)
+        if found is None:  # control codes: the `Text` says what is shown
+            return self.show(runs_text(runs))
+        plain, spans = found
+        if plain == self._plain and spans == self._spans:
+            return False
+        self._text, self._runs = None, runs
+        return self._swap(plain, spans)
+
+    def _swap(self, plain: str, spans: Sequence[tuple[int, int, Style | str]]) -> bool:
         old = self._strip if self._strip_key is not None else None
-        self._text = text
+        self._plain, self._spans = plain, spans
         width = self.size.width
         if old is None or not width:
             self.refresh()
@@ -125,11 +206,14 @@ class TextLine(LineWidget):
 
     @property
     def plain(self) -> str:
-        return self._text.plain
+        return self._plain
 
     @property
     def text(self) -> Text:
-        return self._text
+        text = self._text
+        if text is None:
+            text = self._text = runs_text(self._runs or [])
+        return text
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -152,17 +236,26 @@ class TextLine(LineWidget):
     def _line(self, width: int) -> Strip:
         """The text as one strip of `width` cells, cached while text, width and style hold."""
         base = self.base_style()
-        key = (id(self._text), width, base)
+        spans = self._spans  # a new list with every new text
+        drawn = self._strip_key
         strip = self._strip
-        if strip is None or key != self._strip_key:
-            segments = text_segments(self._text, width, base)
+        if (strip is None or drawn is None or drawn[0] is not spans or drawn[1] != width
+                or drawn[2] != base):
+            runs = self._runs
+            if runs is not None:
+                segments = runs_segments(runs, self._plain, width, base)
+            else:
+                segments = (None if self._text is not None and self._text.style else
+                            span_segments(self._plain, self._spans, width, base))
+            # One cell a character on our paths: no `cell_length` asked of each segment.
+            cells = None if segments is None else min(len(self._plain), width)
             if segments is None:  # named styles, overlapping spans, wide characters
-                text = self._text.copy()
+                text = self.text.copy()
                 text.truncate(width, overflow="ellipsis")
                 segments = [Segment(seg.text, base + seg.style if seg.style else base)
                             for seg in text.render(self.app.console) if seg.text]
-            strip = self.line(segments, width, base)
-            self._strip, self._strip_key = strip, key
+            strip = self.line(segments, width, base, cells)
+            self._strip, self._strip_key = strip, (spans, width, base)
         return strip
 
     def render_lines(self, crop: Region) -> list[Strip]:
