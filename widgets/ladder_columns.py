@@ -100,6 +100,37 @@ class Columns:
         return list(zip(self.deltas, self.signs, self.buys, self.sells, self.vols, self.marks,
                         strict=True))
 
+    def level_parts(self, i: int, row: Row, price_text: str,
+                    st: RowStyles) -> list[tuple[str, Style]]:
+        """The (text, style) parts of a row's price, size and mark: the row's `row_segments`
+        parts before its Cum (`parts` the rest)."""
+        layout, (pi, pf, si, sf, _ci, _cf) = self.layout, self.aligns
+        parts = [(" " + aligned(price_text, pi, pf), st.text),
+                 (GAP + aligned(row.size_text, si, sf), st.size)]
+        if layout.mark:
+            parts.append(("  " if not self.marks[i] else " " + MARK, st.mark))
+        return parts
+
+    def parts(self, i: int, row: Row, bar: str | None,
+              st: RowStyles) -> list[tuple[str, Style]]:
+        """The (text, style) parts after a row's mark, as `row_segments` makes them."""
+        layout, ci, cf = self.layout, self.aligns[4], self.aligns[5]
+        parts = []
+        if layout.cum_w:
+            parts.append((GAP + aligned(row.cum_text, ci, cf), st.cum))
+        if layout.delta_w:
+            parts.append((GAP + self.deltas[i].rjust(layout.delta_w),
+                          st.up if self.signs[i] > 0 else st.down))
+        if layout.buy_w:
+            b, s = self.vols[i]
+            parts += ((GAP + self.buys[i].rjust(layout.buy_w), st.buy),
+                      (" " + self.sells[i].rjust(layout.sell_w), st.sell),
+                      (" " + "█" * b, st.buy), ("█" * s, st.sell),
+                      (" " * (VOL_BAR - b - s), st.sell))
+        if bar is not None:
+            parts.append((GAP + bar, st.bar))
+        return parts
+
     def cells(self, i: int, row: Row, price_text: str) -> Cells:
         layout, (pi, pf, si, sf, ci, cf) = self.layout, self.aligns
         dw, bw, sv = layout.delta_w, layout.buy_w, layout.sell_w
@@ -349,16 +380,36 @@ def row_segments(layout: Layout, cells: Cells, bar: str | None, st: RowStyles) -
         parts.append((GAP + bar, st.bar))
     pad = st.gap.style
     segs: list[Segment] = []
+    blank, _used = add_parts(segs, parts, pad, 0)
+    if blank:
+        segs.append(Segment(" " * blank, pad))
+    return segs
+
+
+def add_parts(segs: list[Segment], parts: list[tuple[str, Style]], pad: Style | None,
+              blank: int) -> tuple[int, int]:
+    """Append the segments of (text, style) parts to `segs`: leading blanks of a part in a
+    segment of their own in `pad`, neighbouring blanks joined. `blank` cells are waiting
+    from before; returns those waiting after, and the cells the parts take."""
     append, new = segs.append, tuple.__new__
-    blank = 0  # blank cells waiting to be written
+    used = 0
     for text, style in parts:
         body = text.lstrip(" ")
-        blank += len(text) - len(body)
+        size = len(text)
+        used += size
+        blank += size - len(body)
         if body:
             if blank:
                 append(new(Segment, (" " * blank, pad, None)))
                 blank = 0
             append(new(Segment, (body, style, None)))
-    if blank:
-        append(new(Segment, (" " * blank, pad, None)))
-    return segs
+    return blank, used
+
+
+def padded_strip(segments: list[Segment], used: int, width: int, style: Style) -> Strip:
+    """`fixed_strip` of segments known to take `used` cells."""
+    if used > width:
+        return Strip(segments).adjust_cell_length(width, style)
+    if used < width:
+        segments.append(Segment(" " * (width - used), style))
+    return LeanStrip(segments, width)

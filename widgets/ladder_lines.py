@@ -18,7 +18,15 @@ from textual.strip import Strip
 
 from dfx_tui.book.orderbook import ASKS
 from dfx_tui.widgets.columns import bar_text
-from dfx_tui.widgets.ladder_columns import Columns, Row, RowStyles, fixed_strip, row_segments
+from dfx_tui.widgets.ladder_columns import (
+    Columns,
+    Row,
+    RowStyles,
+    add_parts,
+    fixed_strip,
+    padded_strip,
+    row_segments,
+)
 
 Look = tuple[str | None, bool | None]  # a row's side and flash (up, down or None)
 
@@ -26,17 +34,24 @@ Look = tuple[str | None, bool | None]  # a row's side and flash (up, down or Non
 class RowStrips:
     """The strips of the ladder's rows, from one paint to the next."""
 
-    __slots__ = ("_cache", "_context", "_context_id")
+    __slots__ = ("_cache", "_context", "_context_id", "_looks", "_levels")
 
     def __init__(self) -> None:
         # (row, context id, price text, figures, bar, look, on cursor) -> strip
         self._cache: dict[tuple[object, ...], Strip] = {}
         self._context: tuple[object, ...] | None = None
         self._context_id = 0
+        self._looks: dict[tuple[Look, bool], RowStyles] = {}  # kept until a restyle
+        # (price text, size text, alignment, mark, look, stale) -> the segments of the
+        # price, size and mark, the blank cells after them and the cells they take: a row
+        # whose Cum or bar alone moved (most of the ~20 rows a delta changes) reuses them.
+        self._levels: dict[tuple[object, ...], tuple[tuple[Segment, ...], int, int]] = {}
 
     def clear(self) -> None:
-        """Forget every strip (they carry the old styles)."""
+        """Forget every strip and part (they carry the old styles)."""
         self._cache.clear()
+        self._looks.clear()
+        self._levels.clear()
         self._context = None
 
     def lines(self, rows: list[Row | None], price_texts: list[str], columns: Columns,
@@ -54,7 +69,7 @@ class RowStrips:
         context_id, bar_w = self._context_id, layout.bar_w
         old, cache = self._cache, dict[tuple[object, ...], Strip]()
         self._cache = cache
-        looks: dict[Look, RowStyles] = {}
+        looks = self._looks
         figures = columns.figures()
         bars = _bars(bar_w)
         out: list[Strip] = []
@@ -76,21 +91,46 @@ class RowStrips:
             key = (row, context_id, price_texts[k], figures[k], bar, look, on_cursor)
             strip = old.get(key)
             if strip is None:
-                rs = looks.get(look)
+                rs = looks.get((look, stale))
                 if rs is None:
-                    rs = looks[look] = row_styles(look, stale, st)
-                segs = row_segments(layout, columns.cells(k, row, price_texts[k]), bar, rs)
-                end = rs.text
+                    rs = looks[(look, stale)] = row_styles(look, stale, st)
                 if on_cursor:
+                    segs = row_segments(layout, columns.cells(k, row, price_texts[k]), bar, rs)
                     cursor_bg = Style(bgcolor=st["cursor"].bgcolor)
                     segs = list(Segment.apply_style(segs, post_style=cursor_bg))
-                    end = end + cursor_bg
-                strip = fixed_strip(segs, width, end)
+                    strip = fixed_strip(segs, width, rs.text + cursor_bg)
+                else:
+                    strip = self._row_strip(columns, k, row, price_texts[k], bar, rs, width,
+                                            (look, stale))
             cache[key] = strip
             out.append(strip)
             line_prices.append(row.price)
             k += 1
         return out
+
+    def _row_strip(self, columns: Columns, k: int, row: Row, price_text: str,
+                   bar: str | None, rs: RowStyles, width: int, look: object) -> Strip:
+        """`fixed_strip(row_segments(...))` of a row, its price, size and mark kept."""
+        pi, pf, si, sf, _ci, _cf = columns.aligns
+        mark = columns.layout.mark
+        key = (price_text, row.size_text, pi, pf, si, sf, mark, mark and columns.marks[k], look)
+        levels = self._levels
+        level = levels.get(key)
+        pad = rs.gap.style
+        if level is None:
+            if len(levels) > LEVELS_KEPT:
+                levels.clear()
+            first: list[Segment] = []
+            blank, used = add_parts(first, columns.level_parts(k, row, price_text, rs), pad, 0)
+            level = levels[key] = (tuple(first), blank, used)
+        segs = list(level[0])
+        blank, used = add_parts(segs, columns.parts(k, row, bar, rs), pad, level[1])
+        if blank:
+            segs.append(Segment(" " * blank, pad))
+        return padded_strip(segs, level[2] + used, width, rs.text)
+
+
+LEVELS_KEPT = 4096  # the price-size parts of recent rows; a paint makes ~20 at most
 
 
 _BARS: dict[int, dict[int, str]] = {}  # bar width -> eighths -> bar text
