@@ -100,6 +100,12 @@ class Columns:
         return list(zip(self.deltas, self.signs, self.buys, self.sells, self.vols, self.marks,
                         strict=True))
 
+    def figure_key(self, i: int) -> tuple[object, ...]:
+        """What a row's `figure_parts` depend on."""
+        layout = self.layout
+        return (self.deltas[i], self.signs[i], self.buys[i], self.sells[i], self.vols[i],
+                layout.delta_w, layout.buy_w, layout.sell_w)
+
     def level_parts(self, i: int, row: Row, price_text: str,
                     st: RowStyles) -> list[tuple[str, Style]]:
         """The (text, style) parts of a row's price, size and mark: the row's `row_segments`
@@ -113,11 +119,19 @@ class Columns:
 
     def parts(self, i: int, row: Row, bar: str | None,
               st: RowStyles) -> list[tuple[str, Style]]:
-        """The (text, style) parts after a row's mark, as `row_segments` makes them."""
-        layout, ci, cf = self.layout, self.aligns[4], self.aligns[5]
+        """The (text, style) parts after a row's mark, as `row_segments` makes them: its
+        Cum, its figures (`figure_parts`) and its bar."""
+        layout = self.layout
+        parts = [(GAP + aligned(row.cum_text, *self.aligns[4:]), st.cum)] if layout.cum_w else []
+        parts += self.figure_parts(i, st)
+        if bar is not None:
+            parts.append((GAP + bar, st.bar))
+        return parts
+
+    def figure_parts(self, i: int, st: RowStyles) -> list[tuple[str, Style]]:
+        """The (text, style) parts of a row's Δ and volume columns."""
+        layout = self.layout
         parts = []
-        if layout.cum_w:
-            parts.append((GAP + aligned(row.cum_text, ci, cf), st.cum))
         if layout.delta_w:
             parts.append((GAP + self.deltas[i].rjust(layout.delta_w),
                           st.up if self.signs[i] > 0 else st.down))
@@ -127,8 +141,6 @@ class Columns:
                       (" " + self.sells[i].rjust(layout.sell_w), st.sell),
                       (" " + "█" * b, st.buy), ("█" * s, st.sell),
                       (" " * (VOL_BAR - b - s), st.sell))
-        if bar is not None:
-            parts.append((GAP + bar, st.bar))
         return parts
 
     def cells(self, i: int, row: Row, price_text: str) -> Cells:

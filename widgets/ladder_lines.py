@@ -17,8 +17,9 @@ from rich.style import Style
 from textual.strip import Strip
 
 from dfx_tui.book.orderbook import ASKS
-from dfx_tui.widgets.columns import bar_text
+from dfx_tui.widgets.columns import aligned, bar_text
 from dfx_tui.widgets.ladder_columns import (
+    GAP,
     Columns,
     Row,
     RowStyles,
@@ -113,21 +114,50 @@ class RowStrips:
         """`fixed_strip(row_segments(...))` of a row, its price, size and mark kept."""
         pi, pf, si, sf, _ci, _cf = columns.aligns
         mark = columns.layout.mark
-        key = (price_text, row.size_text, pi, pf, si, sf, mark, mark and columns.marks[k], look)
+        key: tuple[object, ...] = (price_text, row.size_text, pi, pf, si, sf, mark,
+                                   mark and columns.marks[k], look)
         levels = self._levels
         level = levels.get(key)
         pad = rs.gap.style
         if level is None:
             if len(levels) > LEVELS_KEPT:
                 levels.clear()
-            first: list[Segment] = []
-            blank, used = add_parts(first, columns.level_parts(k, row, price_text, rs), pad, 0)
-            level = levels[key] = (tuple(first), blank, used)
+            level = levels[key] = _kept(columns.level_parts(k, row, price_text, rs), pad, 0)
         segs = list(level[0])
-        blank, used = add_parts(segs, columns.parts(k, row, bar, rs), pad, level[1])
+        blank, used = level[1], level[2]
+        layout = columns.layout
+        if layout.cum_w:  # new with every size before it: made each time
+            blank, cells = add_parts(segs, [(GAP + aligned(row.cum_text, *columns.aligns[4:]),
+                                             rs.cum)], pad, blank)
+            used += cells
+        # The figures and the bar, kept by what they show and the blank cells before them
+        # (most rows' figures are blank, and bars repeat by their eighths).
+        if layout.delta_w or layout.buy_w:
+            key = ("figures", columns.figure_key(k), blank, look)
+            found = levels.get(key)
+            if found is None:
+                found = levels[key] = _kept(columns.figure_parts(k, rs), pad, blank)
+            segs += found[0]
+            blank, used = found[1], used + found[2]
+        if bar is not None:
+            key = ("bar", bar, blank, look)
+            found = levels.get(key)
+            if found is None:
+                found = levels[key] = _kept([(GAP + bar, rs.bar)], pad, blank)
+            segs += found[0]
+            blank, used = found[1], used + found[2]
         if blank:
             segs.append(Segment(" " * blank, pad))
-        return padded_strip(segs, level[2] + used, width, rs.text)
+        return padded_strip(segs, used, width, rs.text)
+
+
+def _kept(parts: list[tuple[str, Style]], pad: Style | None,
+          blank: int) -> tuple[tuple[Segment, ...], int, int]:
+    """The segments of `parts` after `blank` waiting cells (`add_parts`), the blank cells
+    waiting after them and the cells they take, to be kept."""
+    segs: list[Segment] = []
+    after, used = add_parts(segs, parts, pad, blank)
+    return tuple(segs), after, used
 
 
 LEVELS_KEPT = 4096  # the price-size parts of recent rows; a paint makes ~20 at most
