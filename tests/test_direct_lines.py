@@ -5,13 +5,9 @@ the same cells (characters and styles) as a full render of the screen from scrat
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import re
-import sys
 from decimal import Decimal
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from textual._compositor import CompositorUpdate
@@ -19,18 +15,11 @@ from textual._compositor import CompositorUpdate
 from dfx_tui.app.screen_updates import LinesUpdate
 from dfx_tui.book.tape import Trade
 from tests.support.apps import T0, fixed_app, fixed_feed
+from tests.support.terminal_model import screen_model
 
 SIZE = (160, 50)
 
 
-def screen_model() -> ModuleType:
-    path = Path(__file__).resolve().parent / "benchmarks" / "screen_model.py"
-    spec = importlib.util.spec_from_file_location("bench_screen_model", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 class Terminal:

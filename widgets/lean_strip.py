@@ -24,6 +24,8 @@ from rich.segment import Segment
 from textual.cache import FIFOCache
 from textual.strip import Strip
 
+from dfx_tui.widgets.sgr import encode
+
 # Each cache slot of `Strip` and its size, as `Strip.__init__` makes them.
 _CACHE_SIZES = {
     "_divide_cache": 4, "_crop_cache": 16, "_style_cache": 16, "_filter_cache": 4,
@@ -54,31 +56,8 @@ class LeanStrip(Strip):
         return cache
 
     def render(self, console: Console) -> str:
-        """`Strip.render`, with runs of segments of the same codes under one sequence."""
+        """`Strip.render`, each style reached from the one before it (`sgr.encode`)."""
         if self._render_cache is None:
-            color_system = console._color_system or ColorSystem.TRUECOLOR
-            ansi_of, render_style = Strip.render_ansi, Strip.render_style
-            out: list[str] = []
-            run: list[str] = []  # texts of the run under `codes`
-            codes = ""
-            for text, style, _control in self._segments:
-                if style is None or style._link:  # as Textual writes them
-                    if run:
-                        out.append(f"\x1b[{codes}m{''.join(run)}\x1b[0m" if codes
-                                   else "".join(run))
-                        run = []
-                    out.append(text if style is None
-                               else render_style(style, text, color_system))
-                    continue
-                ansi = style._ansi
-                if ansi is None:
-                    ansi = ansi_of(style, color_system)
-                if run and ansi != codes:
-                    out.append(f"\x1b[{codes}m{''.join(run)}\x1b[0m" if codes else "".join(run))
-                    run = []
-                codes = ansi
-                run.append(text)
-            if run:
-                out.append(f"\x1b[{codes}m{''.join(run)}\x1b[0m" if codes else "".join(run))
-            self._render_cache = "".join(out)
+            self._render_cache = encode(self._segments,
+                                        console._color_system or ColorSystem.TRUECOLOR)
         return self._render_cache
