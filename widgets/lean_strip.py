@@ -1,4 +1,4 @@
-"""A `Strip` that makes its caches when first used, and writes runs of one look as one.
+"""A `Strip` that makes its caches when first used, and writes each style as a step from the last.
 
 Textual's `Strip.__init__` makes seven `FIFOCache`s (crop, divide, style, filter, line
 length, crop-extend, offsets), each with a dictionary. Most strips the ladder, tape and
@@ -6,11 +6,9 @@ header build are only rendered once and cropped or divided never: the caches wer
 the cost of a strip. Timed on this machine (timeit, a 17-segment ladder row of 100 cells):
 `Strip(segments, 100)` 1.2 us, `LeanStrip(segments, 100)` 0.2 us.
 
-`render` gives neighbouring segments whose styles have the same escape codes one escape
-sequence: Textual wraps every segment in its own (`ESC[codes m text ESC[0m`). The blank runs
-kept apart for exported SVGs (`columns.lead_split`) and a row's cells of one colour all have
-the codes of the text beside them, so a ladder row wrote the same ~30-byte sequence 5-9
-times. The terminal shows the same cells either way.
+`render` writes each style as a step from the one before it (`sgr.encode`): Textual wraps
+every segment in its own `ESC[codes m text ESC[0m`, and a ladder row wrote the same ~30-byte
+true-colour sequence 5-9 times. The terminal shows the same cells either way.
 """
 
 from __future__ import annotations
