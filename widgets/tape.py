@@ -43,23 +43,24 @@ class _Layout(NamedTuple):
     size_w: tuple[int, int]
 
 
-class _Texts(NamedTuple):
-    """A line's figures as drawn, before alignment (made once per line: `TapeView._texts`)."""
+class _Row:
+    """One line as drawn: its figures' texts before alignment (made once per line), and the
+    strip last drawn of it with the mark and layout it was drawn with."""
 
-    price: str  # the VWAP as it is
-    size: str
-    quote: str  # the notional, compact
-    prints: str  # "×3" for merged prints, else "" (not `count`: a tuple's method)
-    vwap: float  # for the tick mark
-    price_w: tuple[int, int]  # (integer, point and fraction) widths, as columns.align_decimals
-    size_w: tuple[int, int]
+    __slots__ = ("line", "price", "size", "quote", "prints", "vwap", "price_w", "size_w",
+                 "mark", "layout", "strip")
 
-
-def _texts(line: TapeLine) -> _Texts:
-    price, size = f"{line.vwap:f}", f"{line.size:f}"
-    return _Texts(price, size, compact(float(line.notional)),
-                  f"×{line.prints}" if line.prints > 1 else "", float(line.vwap),
-                  _widths(price), _widths(size))
+    def __init__(self, line: TapeLine) -> None:
+        self.line = line
+        self.price, self.size = f"{line.vwap:f}", f"{line.size:f}"
+        self.quote = compact(float(line.notional))
+        self.prints = f"×{line.prints}" if line.prints > 1 else ""
+        self.vwap = float(line.vwap)  # for the tick mark
+        # (integer, point and fraction) widths, as columns.align_decimals measures them
+        self.price_w, self.size_w = _widths(self.price), _widths(self.size)
+        self.mark = ""
+        self.layout: _Layout | None = None
+        self.strip: Strip | None = None
 
 
 def _widths(text: str) -> tuple[int, int]:
@@ -155,9 +156,11 @@ class TapeView(StripView):
         # the lines down one): the lines of runs of prints, each line's texts (by id(), the
         # line kept with them), and the header and blank strips by what they show. With the
         # median kept by the tape (`TradeTape.median_size`), a build went from ~545 to ~245 us
-        # (bench_paint, 1 step a paint, thread time per build, medians of 3 interleaved runs).
+        # (bench_paint, 1 step a paint, thread time per build, medians of 3 interleaved runs);
+        # with each row's last strip checked by identity (`_Row`), ~475 -> ~160 us.
         self._memo = LineMemo()
-        self._texts: dict[int, tuple[TapeLine, _Texts]] = {}
+        self._rows: dict[int, _Row] = {}
+        self._layout: _Layout | None = None  # the last build's, kept while equal
         self._fixed: dict[tuple[object, ...], Strip] = {}
 
     def show_tape(self, tape: TradeTape, view: MarketViewState) -> None:
@@ -177,6 +180,7 @@ class TapeView(StripView):
     def clear_caches(self) -> None:
         self._line_cache.clear()
         self._fixed.clear()
+        self._rows.clear()
 
     def scroll_trades(self, delta: int) -> bool:
         """Scroll `delta` trades back (> 0, older) or forward; 0 is the newest on top."""
@@ -205,7 +209,9 @@ class TapeView(StripView):
             return self.view.big_trade
         version = self.tape.version
         if self._auto[0] != version:
-            self._auto = (version, auto_tiers(self.tape))
+            tiers = auto_tiers(self.tape)
+            # Equal tiers kept as the same tuple: the lines kept for them know it by identity.
+            self._auto = (version, self._auto[1] if tiers == self._auto[1] else tiers)
         return self._auto[1]
 
     def _build(self, now: float) -> list[Strip]:
@@ -223,16 +229,16 @@ class TapeView(StripView):
         # One line more than shown: the oldest shown needs a mark.
         lines_shown = tape_lines(islice(iter(self.tape), back, None), view.merge_trades, tiers,
                                  view.min_trade, rows_n + 1, self._memo)
-        texts = self._texts_of(lines_shown)
-        marks = price_marks([t.vwap for t in texts])[:rows_n]
-        lines_shown, texts = lines_shown[:rows_n], texts[:rows_n]
-        price_w = (max([t.price_w[0] for t in texts], default=0),
-                   max([t.price_w[1] for t in texts], default=0))
-        size_w = (max([t.size_w[0] for t in texts], default=0),
-                  max([t.size_w[1] for t in texts], default=0))
+        rows = self._rows_of(lines_shown)
+        marks = price_marks([row.vwap for row in rows])[:rows_n]
+        rows = rows[:rows_n]
+        price_w = (max([row.price_w[0] for row in rows], default=0),
+                   max([row.price_w[1] for row in rows], default=0))
+        size_w = (max([row.size_w[0] for row in rows], default=0),
+                  max([row.size_w[1] for row in rows], default=0))
         pw, sw = max(sum(price_w), 5), max(sum(size_w), 4)
-        qw = max([len(t.quote) for t in texts] + [len("Value")])
-        cnt_w = max([len(t.prints) for t in texts] + [0])
+        qw = max([len(row.quote) for row in rows] + [len("Value")])
+        cnt_w = max([len(row.prints) for row in rows] + [0])
         core = 1 + pw + len(_GAP) + sw + 2
         show_time = core + 8 + len(_GAP) <= width
         show_value = core + (8 + len(_GAP) if show_time else 0) + len(_GAP) + qw <= width
@@ -246,21 +252,28 @@ class TapeView(StripView):
             header = fixed[head_key] = self._header(rule, full, show_time, pw, sw, show_value,
                                                     qw, tiers, back)
         out = [header]
-        if not lines_shown:
+        if not rows:
             out.append(self.line(rule + lead_split(" no trades yet", st["empty"]), full,
                                  st["empty"]))
         layout = _Layout(full, bool(rule), self.stale, show_time, show_value, qw, cnt_w,
                          price_w, size_w)
+        if layout == self._layout:
+            layout = self._layout  # the rows drawn with it know it by identity
+        self._layout = layout
         cache = self._line_cache
-        for line, text, mark in zip(lines_shown, texts, marks, strict=True):
-            key = (line.time, line.side, line.tier, text.price, text.size, text.quote, mark,
-                   text.prints, layout)
-            strip = cache.pop(key, None)
-            if strip is None:
-                strip = self._trade_line(line, rule, aligned(text.price, *price_w),
-                                         aligned(text.size, *size_w), text.quote.rjust(qw),
-                                         mark, text.prints.ljust(cnt_w), layout)
-            cache[key] = strip  # (re)inserted last: the oldest entries go first
+        for row, mark in zip(rows, marks, strict=True):
+            strip = row.strip
+            if strip is None or row.layout is not layout or row.mark != mark:
+                line = row.line
+                key = (line.time, line.side, line.tier, row.price, row.size, row.quote, mark,
+                       row.prints, layout)
+                strip = cache.pop(key, None)
+                if strip is None:
+                    strip = self._trade_line(line, rule, aligned(row.price, *price_w),
+                                             aligned(row.size, *size_w), row.quote.rjust(qw),
+                                             mark, row.prints.ljust(cnt_w), layout)
+                cache[key] = strip  # (re)inserted last: the oldest entries go first
+                row.strip, row.layout, row.mark = strip, layout, mark
             out.append(strip)
         if len(cache) > self.LINE_CACHE:
             for old in list(cache)[:len(cache) // 2]:
@@ -273,18 +286,19 @@ class TapeView(StripView):
             out.extend([blank] * (height - len(out)))
         return out[:height]
 
-    def _texts_of(self, lines: list[TapeLine]) -> list[_Texts]:
-        """Each line's `_Texts`, kept by the line (the `LineMemo` hands out the same line
-        object while its prints stay)."""
-        kept = self._texts
+    def _rows_of(self, lines: list[TapeLine]) -> list[_Row]:
+        """Each line's `_Row`, kept by the line (the `LineMemo` hands out the same line
+        object while its prints stay): a line shown before is not measured or drawn again,
+        only checked against its mark and the layout."""
+        kept = self._rows
         if len(kept) > LineMemo.LIMIT:
             kept.clear()
         out = []
         for line in lines:
-            entry = kept.get(id(line))
-            if entry is None or entry[0] is not line:
-                entry = kept[id(line)] = (line, _texts(line))
-            out.append(entry[1])
+            row = kept.get(id(line))
+            if row is None or row.line is not line:
+                row = kept[id(line)] = _Row(line)
+            out.append(row)
         return out
 
     def _header(self, rule: list[Segment], full: int, show_time: bool, pw: int, sw: int,
