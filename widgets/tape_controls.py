@@ -40,10 +40,9 @@ def floor_125(value: Decimal) -> Decimal:
 
 def auto_tiers(tape: TradeTape) -> tuple[Decimal, ...]:
     """Median print size x `AUTO_BIG_FACTORS`; none while the tape is nearly empty."""
-    sizes = [Decimal(t.amount) for t in tape]
-    if len(sizes) < MIN_AUTO_TRADES:
+    mid = tape.median_size()
+    if len(tape) < MIN_AUTO_TRADES or mid is None:
         return ()
-    mid = median(sizes)
     return tuple(mid * factor for factor in AUTO_BIG_FACTORS)
 
 
