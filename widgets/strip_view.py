@@ -25,8 +25,8 @@ The compositor asks `render_lines` for the changed lines. Textual's own path (St
 re-derives every line through borders, padding, tint and opacity this widget does not have,
 makes a new `Strip` of it and then filters that new strip (ANSIToTruecolor), so its filter
 cache never hits. With no box effects `render_lines` returns the cached strips themselves,
-filtered through their own cache: a row that did not change costs a dictionary lookup.
-bench_paint.py, 160x50, interleaved medians: see `render_lines`.
+left as they are where the filter would change nothing (widgets/strip_filters.py): a row of
+known styles costs one set test.
 
 Colours come from component classes (`component_styles()`); when the theme changes them,
 `restyle()` drops every cache and rebuilds the picture at once (see widgets/styled.py).
@@ -42,12 +42,12 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
-from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 from dfx_tui.widgets.lean_strip import LeanStrip
+from dfx_tui.widgets.strip_filters import filter_lines
 from dfx_tui.widgets.styled import StyledWidget
 
 
@@ -230,68 +230,19 @@ def plain_box(widget: Widget) -> bool:
 def cached_lines(widget: LineWidget, crop: Region,
                  line_of: Callable[[int], Strip]) -> list[Strip]:
     """The compositor's lines of a `plain_box` widget: its own cached strips (`line_of(y)`),
-    fitted to its width and filtered through their own filter caches (see the module)."""
-    filters = widget.get_line_filters()
-    background = widget.box()[1]
+    fitted to its width and filtered (`filter_lines`; see the module)."""
     width = widget.size.width
     lines = []
     for y in crop.line_range:
         strip = line_of(y)
         if strip.cell_length != width:
             strip = strip.adjust_cell_length(width)
-        for line_filter in filters:
-            strip = filtered(strip, line_filter, background)
         lines.append(strip)
+    filter_lines(lines, widget.get_line_filters(), widget.box()[1])
     x1, x2 = crop.column_span
     if (x1, x2) != (0, width):
         lines = [strip.crop(x1, x2) for strip in lines]
     return lines
-
-
-def filtered(strip: Strip, line_filter: LineFilter, background: Color) -> Strip:
-    """`strip.apply_filter(line_filter, background)`, but the strip itself where Textual's
-    always-on ANSIToTruecolor filter would change nothing (every colour already true colour,
-    nothing dim): the filter makes a new Strip of new segments for every new line, which was
-    40% of writing a paint's lines at 5,000 msg/s (bench_paint, 125 steps a paint, the direct
-    path: 1.6 -> 0.9 ms with filters off). The answer for a strip is kept in its own filter
-    cache, as `apply_filter` keeps its result."""
-    if type(line_filter) is not ANSIToTruecolor:
-        return strip.apply_filter(line_filter, background)
-    try:
-        key = (line_filter, background)
-        found = strip._filter_cache.get(key)
-        if found is None and _leaves_as_is(strip, line_filter, background):
-            found = strip._filter_cache[key] = strip
-    except AttributeError:  # a Textual without these internals: its own path
-        found = None
-    return strip.apply_filter(line_filter, background) if found is None else found
-
-
-def _leaves_as_is(strip: Strip, line_filter: ANSIToTruecolor, background: Color) -> bool:
-    """Whether the filter leaves every style of `strip` as it is. Asked once per style, filter
-    and background (`_UNCHANGED`): a dict lookup where the filter's own lru_cache cost a call and
-    a style comparison per segment. bench_paint, writing a paint's lines (medians of 3
-    interleaved runs): 0.83 -> 0.57 ms at 1 step a paint, 1.51 -> 0.83 ms at 125."""
-    key = (line_filter, background)
-    unchanged = _UNCHANGED.get(key)
-    if unchanged is None or len(unchanged) > STYLE_MEMO:
-        if len(_UNCHANGED) > STYLE_MEMO:
-            _UNCHANGED.clear()
-        unchanged = _UNCHANGED[key] = {}
-    bg = background.rich_color
-    for _text, style, _control in strip:
-        if style is None:
-            continue
-        same = unchanged.get(style)
-        if same is None:
-            same = unchanged[style] = line_filter.truecolor_style(style, bg) == style
-        if not same:
-            return False
-    return True
-
-
-STYLE_MEMO = 4096  # (filter, background) pairs, and styles for each, `_leaves_as_is` keeps
-_UNCHANGED: dict[tuple[ANSIToTruecolor, Color], dict[Style, bool]] = {}
 
 
 _NOT_ITALIC = Style(italic=False)
