@@ -18,6 +18,7 @@ from textual._compositor import CompositorUpdate
 
 from dfx_tui.app.screen_updates import LinesUpdate
 from dfx_tui.book.tape import Trade
+from dfx_tui.widgets.strip_view import LineWidget
 from tests.support.apps import T0, fixed_app, fixed_feed
 
 SIZE = (160, 50)
@@ -36,8 +37,9 @@ def screen_model() -> ModuleType:
 class Terminal:
     """Everything the app writes, applied to a model of the terminal's screen."""
 
-    def __init__(self, app: Any) -> None:
-        self.app, self.model = app, screen_model().ScreenModel(*SIZE)
+    def __init__(self, app: Any, size: tuple[int, int] = SIZE) -> None:
+        self.size = size
+        self.app, self.model = app, screen_model().ScreenModel(*size)
         self.kinds: list[str] = []
         full = app.screen._compositor.render_full_update()
         self.model.feed(full.render_segments(app.console).encode())
@@ -53,10 +55,22 @@ class Terminal:
 
     def differences(self) -> list[int]:
         """Lines where the terminal differs from the screen rendered from scratch."""
-        ref = screen_model().ScreenModel(*SIZE)
+        ref = screen_model().ScreenModel(*self.size)
         full = self.app.screen._compositor.render_full_update()
         ref.feed(full.render_segments(self.app.console).encode())
-        return [y for y in range(SIZE[1]) if self.model.cells[y] != ref.cells[y]]
+        return [y for y in range(self.size[1]) if self.model.cells[y] != ref.cells[y]]
+
+
+def check_own_sizes(app: Any) -> int:
+    """direct_lines takes a widget's region in the compositor's visible map for the size of
+    its content (`own_lines`), where Textual's `size` looks the widget up in the screen's map
+    and takes off its gutter: the same for the plain boxes it draws. How many it checked."""
+    checked = 0
+    for widget, (region, _clip) in app.screen._compositor.visible_widgets.items():
+        if isinstance(widget, LineWidget) and widget.box()[0]:
+            assert region.size == widget.size == widget.outer_size, widget
+            checked += 1
+    return checked
 
 
 def nudge(book: Any, rng: random.Random) -> None:
@@ -94,6 +108,29 @@ async def test_direct_lines_draw_what_the_compositor_would() -> None:
             app.on_clock()
             assert term.differences() == [], f"step {step}"
         assert term.kinds.count("LinesUpdate") >= 30, term.kinds  # the direct path was taken
+        assert check_own_sizes(app) >= 4
+
+
+async def test_direct_lines_after_a_resize() -> None:
+    """Smaller, then larger: each paint after the new layout writes exactly what a full
+    render shows, at the new size (the direct path sizes its lines by the compositor's map)."""
+    app = fixed_app(["BTC_USDT"], fps=0.001)
+    rng = random.Random(3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        app.on_clock()
+        for size in ((120, 40), (170, 56)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.3)
+            term = Terminal(app, size)
+            book = fixed_feed(app).markets["BTC_USDT"].book
+            for step in range(8):
+                for _ in range(3):
+                    nudge(book, rng)
+                app.on_clock()
+                assert term.differences() == [], f"{size} step {step}"
+            assert "LinesUpdate" in term.kinds
+            assert check_own_sizes(app) >= 4
 
 
 async def test_nothing_is_drawn_directly_under_a_notification() -> None:
