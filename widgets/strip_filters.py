@@ -29,11 +29,9 @@ def filter_lines(lines: list[Strip], filters: Iterable[LineFilter], background: 
         known = verdicts.passed.issuperset
         for i, strip in enumerate(lines):
             try:
-                segments = strip._segments
-            except AttributeError:  # a Textual without this internal: its own path
-                lines[i] = strip.apply_filter(line_filter, background)
-                continue
-            if not known(map(id, map(_STYLE, segments))) and not verdicts.leaves_as_is(segments):
+                if not known(map(id, map(_STYLE, strip._segments))):
+                    lines[i] = verdicts.apply(strip)
+            except AttributeError:  # a Textual without these internals: its own path
                 lines[i] = strip.apply_filter(line_filter, background)
 
 
@@ -47,41 +45,59 @@ class StyleVerdicts:
     is known is checked in one C-level pass (`passed.issuperset(map(id, ...))`), with no
     Python frame per segment: `Style.__hash__` is Python code, and the segment-by-segment
     dictionary lookup it took was most of writing a paint's lines (bench_paint, 1 step a
-    paint: `_leaves_as_is` 0.33 of `direct_lines` 2.15 s cumulative over 2000 paints,
-    profiled; see the commit for the measured change). `kept` holds those styles, so an id
-    in `passed` is never another object's. A style is judged once (`_same`, by equality: a
-    new Style equal to a known one costs a lookup, not the filter)."""
+    paint, 1000 paints, medians of 5 interleaved runs: the direct path and compositor 0.333
+    -> 0.226 ms a paint). A style is judged once, by id (`_as`: what the filter makes of it).
+    `kept` holds those styles, so an id is never another object's."""
 
-    __slots__ = ("line_filter", "background", "passed", "kept", "_same")
+    __slots__ = ("line_filter", "background", "passed", "kept", "_as")
 
     def __init__(self, line_filter: ANSIToTruecolor, background: Color) -> None:
         self.line_filter, self.background = line_filter, background
         self.passed: set[int] = {id(None)}
         self.kept: list[Style] = []
-        self._same: dict[Style, bool] = {}
+        self._as: dict[int, Style] = {}
 
-    def leaves_as_is(self, segments: Iterable[Segment]) -> bool:
-        """Whether the filter leaves every style of `segments` as it is (and notes those
-        it leaves). Asked once per style: a dict lookup where the filter's own lru_cache cost
-        a call and a style comparison per segment."""
+    def apply(self, strip: Strip) -> Strip:
+        """`strip.apply_filter(line_filter, background)`, or the strip itself where the
+        filter leaves every style as it is. The filtered strip is kept in the strip's filter
+        cache as `apply_filter` keeps it, and made as it makes it (new segments, no control
+        codes) from each style's verdict: the filter's lru_cache hashed the style and the
+        background's Rich colour (an Enum, hashed in Python) per segment; the header's dim
+        styles go through it every paint (bench_paint, 1 step a paint: ~20 us a paint)."""
         if len(self.kept) > STYLE_MEMO:  # emptied in place: `filter_lines` holds `passed`
             self.passed.clear()
             self.passed.add(id(None))
             self.kept.clear()
-            self._same.clear()
-        passed, same_of = self.passed, self._same
-        bg = self.background.rich_color
-        for _text, style, _control in segments:
+            self._as.clear()
+        passed, as_of = self.passed, self._as
+        bg = None
+        styles: list[Style | None] = []
+        changed = False
+        for _text, style, _control in strip._segments:
             if style is None or id(style) in passed:
+                styles.append(style)
                 continue
-            same = same_of.get(style)
-            if same is None:
-                same = same_of[style] = self.line_filter.truecolor_style(style, bg) == style
-            if not same:
-                return False
-            passed.add(id(style))
-            self.kept.append(style)
-        return True
+            new = as_of.get(id(style))
+            if new is None:
+                if bg is None:
+                    bg = self.background.rich_color
+                new = as_of[id(style)] = self.line_filter.truecolor_style(style, bg)
+                self.kept.append(style)
+                if new == style:
+                    passed.add(id(style))
+                    styles.append(style)
+                    continue
+            changed = True
+            styles.append(new)
+        if not changed:
+            return strip
+        key = (self.line_filter, self.background)
+        cached: Strip | None = strip._filter_cache.get(key)
+        if cached is None:
+            cached = Strip([Segment(text, style, None) for (text, _style, _control), style
+                            in zip(strip._segments, styles, strict=True)], strip._cell_length)
+            strip._filter_cache[key] = cached
+        return cached
 
 
 def style_verdicts(line_filter: ANSIToTruecolor, background: Color) -> StyleVerdicts:
