@@ -15,10 +15,11 @@ from types import ModuleType
 from typing import Any
 
 from textual._compositor import CompositorUpdate
+from textual.geometry import Region
 
 from dfx_tui.app.screen_updates import LinesUpdate
 from dfx_tui.book.tape import Trade
-from dfx_tui.widgets.strip_view import LineWidget
+from dfx_tui.widgets.strip_view import LineWidget, quiet_refresh
 from tests.support.apps import T0, fixed_app, fixed_feed
 
 SIZE = (160, 50)
@@ -171,3 +172,33 @@ async def test_nothing_is_drawn_directly_under_a_notification() -> None:
         assert not any(x == tape.region.x for _y, x in moves)  # under the toast: composed
         assert any(x == ladder.region.x for _y, x in moves)  # beside it: still direct
         assert toast_rows & set(ladder.region.line_range)
+
+
+async def test_a_paint_marks_its_lines_as_textual_would() -> None:
+    """strip_view.LineWidget.refresh_lines, inside a paint, marks a plain box's lines itself
+    (its content starts at its origin): the regions Textual's own `_set_dirty` marks."""
+    app = fixed_app(["BTC_USDT"], fps=0.001)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        app.on_clock()
+        await pilot.pause(0.1)
+        pane = app.active_pane()
+        for widget in (pane.ladder, pane.tape, pane.header, app.screen.status_bar):
+            assert widget.box()[0] and widget.content_offset == (0, 0)
+            width = widget.size.width
+            for regions in ((), (Region(0, 0, width, 1),),
+                            (Region(0, 2, width, 3), Region(0, 9, width, 1))):
+                widget._dirty_regions.clear()
+                widget._repaint_regions.clear()
+                widget._set_dirty(*regions)
+                textual = (set(widget._dirty_regions), set(widget._repaint_regions))
+                widget._dirty_regions.add(Region(0, 40, width, 1))  # left over: cleared or kept
+                widget._repaint_regions.add(Region(0, 40, width, 1))
+                if regions:
+                    textual = tuple(marks | {Region(0, 40, width, 1)} for marks in textual)
+                with quiet_refresh() as marked:
+                    widget.refresh_lines(*regions)
+                assert marked == [widget] and widget._repaint_required
+                assert (widget._dirty_regions, widget._repaint_regions) == textual, regions
+            widget.refresh()
+        await pilot.pause(0.2)
