@@ -108,11 +108,11 @@ def direct_lines(screen: Screen[Any], dirty: list[Widget]) -> list[Widget]:
         height = region.height
         ys = sorted({y for dirty_region in widget._exchange_repaint_regions()
                      for y in dirty_region.line_range if 0 <= y < height})
-        x, top, width = region.x, region.y, region.width
-        for y0, count in _runs(ys):
-            for dy, strip in enumerate(widget.render_lines(Region(0, y0, width, count))):
-                out.append(f"\x1b[{top + y0 + dy + 1};{x + 1}H")  # Control.move_to
-                out.append(strip.render(console))
+        x, top = region.x + 1, region.y + 1
+        # A plain box: the region's size is its content's (`size` asks the screen for it).
+        for y, strip in zip(ys, widget.own_lines(ys, region.size), strict=True):
+            out.append(f"\x1b[{top + y};{x}H")  # Control.move_to
+            out.append(strip.render(console))
     if out:
         app._display(screen, LinesUpdate("".join(out)))
     return rest
@@ -135,14 +135,3 @@ def _unobstructed(visible: dict[Widget, tuple[Region, Region]]) -> frozenset[Wid
         front.append(region)
     _clear_cache = (visible, frozenset(clear))
     return _clear_cache[1]
-
-
-def _runs(ys: list[int]) -> list[tuple[int, int]]:
-    """Sorted line numbers as (first, count) runs of consecutive lines."""
-    runs: list[tuple[int, int]] = []
-    for y in ys:
-        if runs and runs[-1][0] + runs[-1][1] == y:
-            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
-        else:
-            runs.append((y, 1))
-    return runs

@@ -277,7 +277,7 @@ class LadderView(StripView):
         return (delta.asks, delta.bids) if delta is not None else ({}, {})
 
     def _build(self, now: float) -> list[Strip]:
-        width, height = self.size.width, self.size.height
+        width, height = self.build_size  # `self.size`, asked once a paint (StripView._build_at)
         if width <= 0 or height <= 0:
             return []
         st = self.component_styles()

@@ -25,8 +25,8 @@ The compositor asks `render_lines` for the changed lines. Textual's own path (St
 re-derives every line through borders, padding, tint and opacity this widget does not have,
 makes a new `Strip` of it and then filters that new strip (ANSIToTruecolor), so its filter
 cache never hits. With no box effects `render_lines` returns the cached strips themselves,
-filtered through their own cache: a row that did not change costs a dictionary lookup.
-bench_paint.py, 160x50, interleaved medians: see `render_lines`.
+left as they are where the filter would change nothing (widgets/strip_filters.py): a row of
+known styles costs one set test.
 
 Colours come from component classes (`component_styles()`); when the theme changes them,
 `restyle()` drops every cache and rebuilds the picture at once (see widgets/styled.py).
@@ -42,12 +42,12 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
-from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 from dfx_tui.widgets.lean_strip import LeanStrip
+from dfx_tui.widgets.strip_filters import filter_lines
 from dfx_tui.widgets.styled import StyledWidget
 
 
@@ -80,6 +80,14 @@ class LineWidget(StyledWidget):
         super().notify_style_update()
         self._box = None
 
+    def own_lines(self, ys: list[int], size: Size) -> list[Strip]:
+        """`render_lines` of the lines `ys` (sorted) of a `plain_box` laid out at `size` (its
+        region in the compositor's map), for app/screen_updates.direct_lines."""
+        lines: list[Strip] = []
+        for y0, count in line_runs(ys):
+            lines += self.render_lines(Region(0, y0, size.width, count))
+        return lines
+
     @staticmethod
     def line(segments: Iterable[Segment], width: int, pad: Style,
              cells: int | None = None) -> Strip:
@@ -103,7 +111,23 @@ class LineWidget(StyledWidget):
         if marked is None or not self.is_mounted:
             self.refresh(*regions)
             return
-        self._set_dirty(*regions)
+        size = self._size
+        if self.box()[0] and size:
+            # Textual's `_set_dirty`, less what a plain box does not need: its content starts
+            # at its origin (no border or padding; scrollbars are right and bottom), and its
+            # lines never go through the StylesCache whose dirty lines it also marks
+            # (`render_lines`), while it asked `content_offset` (the gutter's Spacing sums)
+            # and, for the whole widget, `size` (bench_paint, 1 step a paint, timed around
+            # the ~2 calls a paint: ~29 -> ~7 us). tests/test_direct_lines.py checks the two
+            # mark the same.
+            if not regions:
+                self._dirty_regions.clear()
+                self._repaint_regions.clear()
+                regions = (size.region,)
+            self._dirty_regions.update(regions)
+            self._repaint_regions.update(regions)
+        else:
+            self._set_dirty(*regions)
         self._repaint_required = True
         marked.append(self)
 
@@ -136,6 +160,7 @@ class StripView(LineWidget):
         self._drawn: tuple[object, ...] | None = None  # the `_key()` the cached strips show
         self._strips_size: Size | None = None  # the size the cached strips were built for
         self._last_now = 0.0  # the clock of the last repaint (a restyle redraws that moment)
+        self.build_size = Size(0, 0)  # the size `_build` draws for (see `_build_at`)
         self.repaints = 0
 
     def _key(self) -> tuple[object, ...]:
@@ -171,7 +196,7 @@ class StripView(LineWidget):
         self._last_now = now
         old, old_size = self._strips, self._strips_size
         size = self.size
-        self._strips = new = self._build(now)
+        self._strips = new = self._build_at(size, now)
         self._strips_size = size
         self._drawn = self._key()
         self.repaints += 1
@@ -181,6 +206,15 @@ class StripView(LineWidget):
         regions = self._changed_regions(old, new, size.width)
         if regions:
             self.refresh_lines(*regions)
+
+    def _build_at(self, size: Size, now: float) -> list[Strip]:
+        """`_build(now)` for a content area of `size` (as `self.size` says now), which a
+        subclass's `_build` may read as `self.build_size`: `self.size` walks the DOM to the
+        screen and looks the widget up in the compositor's map, ~15 times a paint (bench_paint,
+        1 step a paint, 2000 paints, profiled: 30,929 calls, 0.47 of 7.9 s in on_clock; with
+        this, `own_lines` and `refresh_lines`: 17,341 calls, 0.22 s)."""
+        self.build_size = size
+        return self._build(now)
 
     def _changed_regions(self, old: list[Strip], new: list[Strip], width: int) -> list[Region]:
         """What to refresh when the lines went from `old` to `new` (same count and size)."""
@@ -193,23 +227,40 @@ class StripView(LineWidget):
     def render_lines(self, crop: Region) -> list[Strip]:
         if not self.box()[0]:
             return super().render_lines(crop)
-        if self._strips_size != self.size:
-            self.render_line(0)  # draws for the new size (see render_line)
+        size = self.size
+        self._draw_for(size)
         strips, count = self._strips, len(self._strips)
         return cached_lines(self, crop, lambda y: strips[y] if 0 <= y < count
-                            else self.render_line(y))
+                            else self.render_line(y), size.width)
 
-    def render_line(self, y: int) -> Strip:
-        size = self.size
+    def own_lines(self, ys: list[int], size: Size) -> list[Strip]:
+        # `render_lines` of these lines without asking `self.size` (twice a widget a paint).
+        if type(self).render_lines is not StripView.render_lines:  # a subclass draws its own
+            return super().own_lines(ys, size)
+        self._draw_for(size)
+        strips, count = self._strips, len(self._strips)
+        width = size.width
+        lines = [strips[y] if 0 <= y < count else self.render_line(y) for y in ys]
+        for i, strip in enumerate(lines):
+            if strip.cell_length != width:
+                lines[i] = strip.adjust_cell_length(width)
+        filter_lines(lines, self.get_line_filters(), self.box()[1])
+        return lines
+
+    def _draw_for(self, size: Size) -> None:
+        """Laid out at a new size (the first layout, a resize) and not drawn for it yet:
+        draw now, so this screen update shows the picture instead of blank lines and the
+        owner's next paint another update."""
         if self._strips_size != size and size.width > 0 and size.height > 0:
-            # Laid out at a new size (the first layout, a resize) and not drawn for it yet:
-            # draw now, so this screen update shows the picture instead of blank lines and
-            # the owner's next paint another update.
             self._drawn = None
-            self._strips = self._build(self._last_now)
+            self._strips = self._build_at(size, self._last_now)
             self._strips_size = size
             self._drawn = self._key()
             self.repaints += 1
+
+    def render_line(self, y: int) -> Strip:
+        size = self.size
+        self._draw_for(size)
         width = size.width
         if 0 <= y < len(self._strips):
             strip = self._strips[y]
@@ -227,71 +278,35 @@ def plain_box(widget: Widget) -> bool:
             and (not styles.has_rule("hatch") or styles.hatch == "none"))
 
 
-def cached_lines(widget: LineWidget, crop: Region,
-                 line_of: Callable[[int], Strip]) -> list[Strip]:
+def cached_lines(widget: LineWidget, crop: Region, line_of: Callable[[int], Strip],
+                 width: int | None = None) -> list[Strip]:
     """The compositor's lines of a `plain_box` widget: its own cached strips (`line_of(y)`),
-    fitted to its width and filtered through their own filter caches (see the module)."""
-    filters = widget.get_line_filters()
-    background = widget.box()[1]
-    width = widget.size.width
+    fitted to its width (`width`, when the caller knows it) and filtered (`filter_lines`;
+    see the module)."""
+    if width is None:
+        width = widget.size.width
     lines = []
     for y in crop.line_range:
         strip = line_of(y)
         if strip.cell_length != width:
             strip = strip.adjust_cell_length(width)
-        for line_filter in filters:
-            strip = filtered(strip, line_filter, background)
         lines.append(strip)
+    filter_lines(lines, widget.get_line_filters(), widget.box()[1])
     x1, x2 = crop.column_span
     if (x1, x2) != (0, width):
         lines = [strip.crop(x1, x2) for strip in lines]
     return lines
 
 
-def filtered(strip: Strip, line_filter: LineFilter, background: Color) -> Strip:
-    """`strip.apply_filter(line_filter, background)`, but the strip itself where Textual's
-    always-on ANSIToTruecolor filter would change nothing (every colour already true colour,
-    nothing dim): the filter makes a new Strip of new segments for every new line, which was
-    40% of writing a paint's lines at 5,000 msg/s (bench_paint, 125 steps a paint, the direct
-    path: 1.6 -> 0.9 ms with filters off). The answer for a strip is kept in its own filter
-    cache, as `apply_filter` keeps its result."""
-    if type(line_filter) is not ANSIToTruecolor:
-        return strip.apply_filter(line_filter, background)
-    try:
-        key = (line_filter, background)
-        found = strip._filter_cache.get(key)
-        if found is None and _leaves_as_is(strip, line_filter, background):
-            found = strip._filter_cache[key] = strip
-    except AttributeError:  # a Textual without these internals: its own path
-        found = None
-    return strip.apply_filter(line_filter, background) if found is None else found
-
-
-def _leaves_as_is(strip: Strip, line_filter: ANSIToTruecolor, background: Color) -> bool:
-    """Whether the filter leaves every style of `strip` as it is. Asked once per style, filter
-    and background (`_UNCHANGED`): a dict lookup where the filter's own lru_cache cost a call and
-    a style comparison per segment. bench_paint, writing a paint's lines (medians of 3
-    interleaved runs): 0.83 -> 0.57 ms at 1 step a paint, 1.51 -> 0.83 ms at 125."""
-    key = (line_filter, background)
-    unchanged = _UNCHANGED.get(key)
-    if unchanged is None or len(unchanged) > STYLE_MEMO:
-        if len(_UNCHANGED) > STYLE_MEMO:
-            _UNCHANGED.clear()
-        unchanged = _UNCHANGED[key] = {}
-    bg = background.rich_color
-    for _text, style, _control in strip:
-        if style is None:
-            continue
-        same = unchanged.get(style)
-        if same is None:
-            same = unchanged[style] = line_filter.truecolor_style(style, bg) == style
-        if not same:
-            return False
-    return True
-
-
-STYLE_MEMO = 4096  # (filter, background) pairs, and styles for each, `_leaves_as_is` keeps
-_UNCHANGED: dict[tuple[ANSIToTruecolor, Color], dict[Style, bool]] = {}
+def line_runs(ys: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as (first, count) runs of consecutive lines."""
+    runs: list[tuple[int, int]] = []
+    for y in ys:
+        if runs and runs[-1][0] + runs[-1][1] == y:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((y, 1))
+    return runs
 
 
 _NOT_ITALIC = Style(italic=False)
