@@ -6,7 +6,7 @@ so nothing of the app changes:
 
 - ``FeedClient.handle_frame``: counts frames and stamps the first change of the visible
   market's book that no drawn frame shows yet (frame index and arrival time);
-- ``LadderView.repaint`` / ``refresh`` / ``render_line(s)`` and ``App._display``: a ladder
+- ``LadderView.repaint`` / ``refresh`` / ``render_line(s)`` / ``own_lines`` and ``App._display``: a ladder
   repaint that shows the stamped change (it refreshed some line), followed by a screen
   update in which the ladder's lines were rendered, is "drawn"; the sample is (drawn at,
   frame index, arrival time);
@@ -262,9 +262,17 @@ class Probe:
                 self.rendered = True
             return render_lines(crop)
 
+        own_lines = ladder.own_lines
+
+        def wrapped_own_lines(ys: Any, size: Any) -> Any:  # app/screen_updates.direct_lines
+            if ladder is self.vis_ladder:
+                self.rendered = True
+            return own_lines(ys, size)
+
         ladder.repaint = wrapped_repaint
         ladder.render_line = wrapped_render_line
         ladder.render_lines = wrapped_render_lines
+        ladder.own_lines = wrapped_own_lines
         ladder.refresh = wrapped_refresh
         ladder.refresh_lines = wrapped_refresh_lines
 
