@@ -11,8 +11,9 @@ from decimal import Decimal
 from rich.style import Style
 
 from dfx_tui.book.orderbook import ASKS, BIDS
-from dfx_tui.widgets.ladder_columns import Row, fixed_strip, lay_out, row_segments
+from dfx_tui.widgets.ladder_columns import Row, lay_out
 from dfx_tui.widgets.ladder_lines import RowStrips, row_styles
+from dfx_tui.widgets.ladder_segments import fixed_strip, row_segments
 
 STYLES = {name: Style(color=f"#{i * 20:02x}{i * 10:02x}40", bold=i % 3 == 0)
           for i, name in enumerate(("empty", "ask", "bid", "flash-up", "flash-down", "cum",

@@ -28,14 +28,7 @@ from dfx_tui.book.price_grid import grid_index, grid_price
 from dfx_tui.book.short_prices import short_prices
 from dfx_tui.widgets.columns import depth_label, window_label
 from dfx_tui.widgets.cursor_readout import pack, readout_parts, readout_strip
-from dfx_tui.widgets.ladder_columns import (
-    Row,
-    Sides,
-    header_segments,
-    large_flags,
-    lay_out,
-    net_changes,
-)
+from dfx_tui.widgets.ladder_columns import Row, Sides, large_flags, lay_out, net_changes
 from dfx_tui.widgets.ladder_lines import RowStrips
 from dfx_tui.widgets.ladder_rows import (
     Body,
@@ -44,6 +37,7 @@ from dfx_tui.widgets.ladder_rows import (
     price_body,
     spread_strip,
 )
+from dfx_tui.widgets.ladder_segments import header_segments
 from dfx_tui.widgets.strip_view import StripView
 from dfx_tui.widgets.trader_settings import SHORT_PRICES_BELOW
 from dfx_tui.widgets.view_state import MarketViewState

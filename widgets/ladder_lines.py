@@ -18,10 +18,8 @@ from textual.strip import Strip
 
 from dfx_tui.book.orderbook import ASKS
 from dfx_tui.widgets.columns import aligned, bar_text
-from dfx_tui.widgets.ladder_columns import (
-    GAP,
-    Columns,
-    Row,
+from dfx_tui.widgets.ladder_columns import GAP, Columns, Row
+from dfx_tui.widgets.ladder_segments import (
     RowStyles,
     add_parts,
     fixed_strip,
