@@ -62,8 +62,7 @@ def _book_sizes(book: OrderBook, n: int) -> dict[float, float]:
         for key in top_asks:
             current[key] = current.get(key, 0.0) + float(asks[key][1])
     else:
-        for key in top_asks:
-            current[key] = float(asks[key][1])
+        current.update({key: float(asks[key][1]) for key in top_asks})
     return current
 
 
@@ -164,7 +163,8 @@ class HeatmapStore:
         sample at `now`, once `min_interval` has passed (the callers checked)."""
         now = max(now, self._last_time)
         state = self._state
-        changes = [(p, s) for p, s in current.items() if state.get(p) != s]
+        get = state.get  # bound once: 200 levels a sample
+        changes = [(p, s) for p, s in current.items() if get(p) != s]
         changes += [(p, 0.0) for p in state if p not in current]
         if changes or not self._segments:  # the first sample opens the history, even empty
             self._record(now, changes)

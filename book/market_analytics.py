@@ -89,12 +89,17 @@ class MarketAnalytics:  # a plain class, not a dataclass: ~0.7 ms of every start
     def pending(self, book: OrderBook, tape: TradeTape, live: bool, now: float) -> bool:
         """Whether `observe(now)` has anything to take: never observed, the book, the tape or
         the live state changed since, or a history is due (`next_due`)."""
-        if (self.observed_at is None or book.version != self._book_version
-                or tape.version != self._tape_version
-                or (live and book.has_snapshot) != self._live):
+        if self.changed(book, tape, live):
             return True
         due = self.next_due(book)
         return due is not None and now >= due
+
+    def changed(self, book: OrderBook, tape: TradeTape, live: bool) -> bool:
+        """`pending` without the histories' due times: never observed, or the book, the tape
+        or the live state changed since (app/paint_schedule.py asks `next_due` once)."""
+        return (self.observed_at is None or book.version != self._book_version
+                or tape.version != self._tape_version
+                or (live and book.has_snapshot) != self._live)
 
     def next_due(self, book: OrderBook) -> float | None:
         """When the histories change with time alone, with nothing new from the feed: a book
