@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from itertools import islice
 from decimal import Decimal
+from itertools import islice
 from typing import NamedTuple
 
 from sortedcontainers import SortedDict
