@@ -57,6 +57,11 @@ class AlertWatcher:
             self._book = AlertBook()
         return self._book
 
+    @property
+    def watching(self) -> bool:
+        """Whether `check` can fire anything: an alert was ever set."""
+        return self._book is not None
+
     def check(self, market: Market, fresh: list[Trade], live: bool, now: float) -> list[Fired]:
         """The alerts of one market that fire now: trades oldest first, then the book."""
         if self._book is None:  # no alert was ever set

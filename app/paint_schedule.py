@@ -12,6 +12,7 @@ from dfx_tui.widgets.status_bar import age_changes_in
 if TYPE_CHECKING:
     from dfx_tui.app.alerts import AlertWatcher
     from dfx_tui.book.alerts import Fired
+    from dfx_tui.book.tape import Trade
 
 HEARTBEAT_S = 1.0  # a replay: its position and progress move with time
 
@@ -51,16 +52,25 @@ def observe_markets(markets: Iterable[Market], link_live: bool, now: float,
     one. Returns the alerts fired and the seconds until a history is due with no new data."""
     fired: list[Fired] = []
     due: float | None = None
+    live_state = MarketState.LIVE
     for market in markets:
-        analytics, book = market.analytics, market.book
-        live = link_live and market.status.state is MarketState.LIVE
-        fresh = []
-        if analytics.pending(book, market.tape, live, now):
-            fresh = analytics.observe(book, market.tape, live, now)
-        elif market.name == shown:
-            analytics.hold(book, now)
-        fired += watcher.check(market, fresh, live, now)
-        at = analytics.next_due(book)
+        analytics, book, tape = market.analytics, market.book, market.tape
+        live = link_live and market.status.state is live_state
+        fresh: list[Trade] = []
+        # `analytics.pending`, with the due time asked once: an unchanged market's `next_due`
+        # stands after `hold` (it only moves the heatmap's covered time).
+        if analytics.changed(book, tape, live):
+            fresh = analytics.observe(book, tape, live, now)
+            at = analytics.next_due(book)
+        else:
+            at = analytics.next_due(book)
+            if at is not None and now >= at:
+                fresh = analytics.observe(book, tape, live, now)
+                at = analytics.next_due(book)
+            elif market.name == shown:
+                analytics.hold(book, now)
+        if watcher.watching:
+            fired += watcher.check(market, fresh, live, now)
         if at is not None and (due is None or at < due):
             due = at
     return fired, None if due is None else max(0.0, due - now)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from decimal import Decimal
+from itertools import islice
 from typing import NamedTuple
 
 from sortedcontainers import SortedDict
@@ -114,7 +115,8 @@ class LiquidityChange:
         """When `changes` moves on to a newer base sample with the clock alone (the window
         passes a sample), after `now`; None when it never will (at most one per sample)."""
         window = self.window
-        for sample in list(self._samples)[1:]:  # the oldest is the base until the next one
+        # The oldest is the base until the next one; islice, not a copy of the ring a call.
+        for sample in islice(self._samples, 1, None):
             at = sample.time + window + LATE
             if at > now:
                 return at

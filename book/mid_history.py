@@ -34,6 +34,9 @@ class MidHistory:
         """The mid at `now` (None: no book, a gap). A clock going backwards is ignored."""
         slot = math.floor(now / self.step)
         last = self._last_slot
+        if slot == last:  # the usual call: a paint within the second last recorded
+            self._ring[slot % self.capacity] = NAN if mid is None else mid
+            return
         if last is not None:
             if slot < last:
                 return

@@ -21,7 +21,7 @@ from dfx_tui.book.heatmap_grid import (
     price_window,
     row_of,
 )
-from dfx_tui.book.heatmap_store import HeatmapStore
+from dfx_tui.book.heatmap_store import HeatmapStore, book_levels
 from dfx_tui.book.orderbook import OrderBook
 
 # Prices on a 0.5 grid; below 5 are bids, from 5 up asks. Sizes are integers so float32
@@ -202,6 +202,52 @@ def test_sample_book_treats_a_book_without_snapshot_as_a_gap_and_reads_only_chan
     assert store.runs(103.0) == [(3.0, 4.0, 9.0)]
     assert store.state_at(3.5) == {100.0: 1.5, 99.0: 2.0, 102.0: 5.0, 103.0: 9.0}
     assert store.state_at(4.0) == {}
+
+
+# Size texts as an exchange sends them: some equal as floats ("2" and "2.0"), so a memo keyed
+# on the text must still give float(text).
+SIZE_TEXTS = st.sampled_from(["0", "1", "2", "2.0", "2.50", "0.001", "500", "1e-3"])
+BOOK_TICK = st.tuples(st.dictionaries(st.sampled_from(PRICES), SIZE_TEXTS, max_size=5),
+                      st.dictionaries(st.sampled_from(PRICES), SIZE_TEXTS, max_size=5))
+
+
+def store_record(store: HeatmapStore) -> tuple[object, ...]:
+    """Everything a store has recorded, in order (its segments' arrays byte for byte)."""
+    segments = [(seg.start, bytes(seg.prices), bytes(seg.times), bytes(seg.offsets),
+                 bytes(seg.pidx), bytes(seg.sizes)) for seg in store._segments]
+    return segments, list(store._state.items()), store._spans, store._open, store._last_time
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(BOOK_TICK, min_size=1, max_size=25), st.integers(1, 6))
+def test_sample_book_records_what_sample_of_book_levels_records(ticks, max_levels):
+    # `sample_book` reads sizes off the book's sides through a memo of size texts; it must
+    # record what the plain `sample(now, *book_levels(book))` does, crossed books (the same
+    # price on both sides, added up) and sizes that change text but not value included.
+    book = OrderBook("BTC_USDT")
+    fast = HeatmapStore(max_levels=max_levels, segment=5.0)
+    plain = HeatmapStore(max_levels=max_levels, segment=5.0)
+    for i, (bids, asks) in enumerate(ticks):
+        wire = ([[f"{p:.2f}", a] for p, a in asks.items()] or None,
+                [[f"{p:.2f}", a] for p, a in bids.items()] or None)
+        if i == 0:
+            book.apply_snapshot(wire[0] or [], wire[1] or [])
+        else:
+            book.apply_update(*wire)
+        fast.sample_book(float(i), book)
+        plain.sample(float(i), *book_levels(book, max_levels))
+        assert store_record(fast) == store_record(plain)
+    assert all(size == float(text) for text, size in fast._sizes.items())
+
+
+def test_size_memo_is_bounded():
+    book = OrderBook("BTC_USDT")
+    store = HeatmapStore(max_levels=2)
+    for i in range(100):  # a new size text every sample
+        book.apply_snapshot([["101.00", f"{i + 1}.5"]], [["100.00", f"{i + 1}.25"]])
+        store.sample_book(float(i), book)
+        assert len(store._sizes) <= 8 * 2 + 2
+    assert store.state_at(99.0) == {101.0: 100.5, 100.0: 100.25}
 
 
 def test_trades_are_marked_in_their_cells_by_side_and_size():
