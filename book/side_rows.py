@@ -38,12 +38,19 @@ class SideRows:
             return self._rows
         raw = book.bids(n) if self.side == BIDS else book.asks(n)
         start = 0
+        before: dict[int, LadderRow] = {}
         if book is self._book and n == self._key[0]:
             old = self._raw
             same = min(len(raw), len(old))
             while start < same and raw[start] == old[start]:
                 start += 1
-        book.learn_from(raw[start:])  # the rows before `start` were learnt from already
+            if start < len(raw):
+                # The old raw levels are alive here, so their ids are theirs.
+                before = dict(zip(map(id, old), self._rows, strict=False))
+        # Only levels not shown before: a level object this book showed was learnt from
+        # then, and a book's places only grow. bench_paint, one step a paint: ~18 levels
+        # learnt a paint -> ~1.
+        book.learn_from([level for level in raw[start:] if id(level) not in before])
         key = (n, book.price_decimals, book.size_decimals)
         same_places = book is self._book and key == self._key
         if not same_places:
@@ -52,7 +59,7 @@ class SideRows:
             rows, cums = self._rows[:start], self._cums[:start]
             cum = cums[-1] if cums else ZERO
             if same_places:
-                self._rows = _resume(book, raw, start, self._raw, self._rows, rows, cum, cums)
+                self._rows = _resume(book, raw, start, before, rows, cum, cums)
             else:
                 self._rows = book.ladder_rows(raw, rows, cum, cums)
             self._cums = cums
@@ -61,15 +68,14 @@ class SideRows:
 
 
 def _resume(book: OrderBook, raw: list[tuple[str, str]], start: int,
-            old_raw: list[tuple[str, str]], old_rows: list[LadderRow], rows: list[LadderRow],
-            cum_size: Decimal, cums: list[Decimal]) -> list[LadderRow]:
+            before: dict[int, LadderRow], rows: list[LadderRow], cum_size: Decimal,
+            cums: list[Decimal]) -> list[LadderRow]:
     """`book.ladder_rows(raw[start:], rows, cum_size, cums)`, with the price and size of each
     level that was shown before (the same level object, at the same places: the caller
     checks those) taken from its old row: only its cumulative size is new. A delta near the
     touch moves the cumulative size of nearly every row of its side (bench_paint, one step
-    a paint: ~18 rows a paint), and most of those levels are unchanged.
-    The old raw levels are alive here, so their ids are theirs."""
-    before = {id(level): row for level, row in zip(old_raw, old_rows, strict=False)}
+    a paint: ~18 rows a paint), and most of those levels are unchanged. `before`: the old
+    rows by the id of their raw level (the caller keeps those levels alive)."""
     fresh: list[tuple[str, str]] = []  # the run of new levels waiting to be made
     places = f".{book.size_decimals}f"
     new = tuple.__new__
