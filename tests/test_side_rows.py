@@ -49,3 +49,31 @@ def test_an_unchanged_level_keeps_its_row_object() -> None:
     other = OrderBook("ETH_USDT")  # another book: nothing carries over
     other.apply_snapshot([["101.00", "9.00"]], [])
     assert [r.cum_size for r in kept.rows(other, 10)] == ["9.00"]
+
+
+def test_places_learnt_as_a_fresh_ladder_learns_them() -> None:
+    """`SideRows` learns precision only from levels it has not shown: a book read through
+    it alone widens its places as one read by `book.ladder` alone (a shared book would
+    hide a level it skipped, `book.ladder` learning from it)."""
+    rng = random.Random(11)
+    kept_book, fresh_book = OrderBook("BTC_USDT"), OrderBook("BTC_USDT")
+    asks = [_level(rng, 10_001 + i) for i in range(40)]
+    bids = [_level(rng, 10_000 - i) for i in range(40)]
+    for book in (kept_book, fresh_book):
+        book.apply_snapshot(asks, bids)
+    kept = {ASKS: SideRows(ASKS), BIDS: SideRows(BIDS)}
+    for step in range(800):
+        side = rng.choice((ASKS, BIDS))
+        offset = rng.choice((0, 1, 2, 5, 19, 30))
+        price = 10_001 + offset if side == ASKS else 10_000 - offset
+        places = rng.choice((2, 2, 2, 3, 4, 6)) if step % 97 == 0 else 2
+        level = ([f"{price / 100:.2f}", "0"] if rng.random() < 0.15
+                 else _level(rng, price, places))
+        for book in (kept_book, fresh_book):
+            book.apply_update([level] if side == ASKS else None,
+                              [level] if side == BIDS else None)
+        n = rng.choice((20, 20, 7))
+        for name, rows in kept.items():
+            assert rows.rows(kept_book, n) == fresh_book.ladder(name, n), f"step {step}"
+        assert (kept_book.price_decimals, kept_book.size_decimals) == (
+            fresh_book.price_decimals, fresh_book.size_decimals)
