@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import repeat
+from operator import sub
 
 from rich.segment import Segment
 from rich.style import Style
@@ -40,6 +42,31 @@ def decimal_widths(texts: Iterable[str]) -> tuple[int, int]:
         if f > frac_w:
             frac_w = f
     return int_w, frac_w
+
+
+def kept_widths(texts: Sequence[str]) -> tuple[int, int]:
+    """`decimal_widths` of `texts`, kept for the last few columns of texts: a ladder
+    paint's prices and sizes are mostly the last paint's."""
+    key = tuple(texts)
+    found = _WIDTHS.get(key)
+    if found is None:
+        if len(_WIDTHS) >= 64:
+            _WIDTHS.clear()
+        found = _WIDTHS[key] = decimal_widths(key)
+    return found
+
+
+_WIDTHS: dict[tuple[str, ...], tuple[int, int]] = {}
+
+
+def new_widths(texts: Sequence[str]) -> tuple[int, int]:
+    """`decimal_widths` of texts mostly not seen before (the ladder's cumulative sizes: a
+    delta moves every one past it), in C-level maps where each text has a point rather
+    than a cached split a text (timeit, 42 new texts: ~15 -> ~6 us)."""
+    points = list(map(str.find, texts, repeat(".")))
+    if points and min(points) >= 0:  # the whole part ends at the first point, as partition
+        return max(points), max(map(sub, map(len, texts), points))
+    return decimal_widths(texts)
 
 
 def aligned(text: str, int_w: int, frac_w: int) -> str:

@@ -18,7 +18,7 @@ from rich.style import Style
 
 from dfx_tui.book.depth_signals import large_levels
 from dfx_tui.book.orderbook import ASKS
-from dfx_tui.widgets.columns import aligned, compact, decimal_widths
+from dfx_tui.widgets.columns import aligned, compact, kept_widths, new_widths
 
 if TYPE_CHECKING:
     from dfx_tui.widgets.ladder_segments import RowStyles
@@ -153,29 +153,14 @@ class Columns:
                      self.vols[i] if bw else (0, 0))
 
 
-def _widths(texts: Sequence[str]) -> tuple[int, int]:
-    """`columns.decimal_widths` of `texts`, kept for the last few columns of texts: a paint's
-    prices and sizes are mostly the last paint's."""
-    key = tuple(texts)
-    found = _WIDTHS.get(key)
-    if found is None:
-        if len(_WIDTHS) >= 64:
-            _WIDTHS.clear()
-        found = _WIDTHS[key] = decimal_widths(key)
-    return found
-
-
-_WIDTHS: dict[tuple[str, ...], tuple[int, int]] = {}
-
-
 def lay_out(rows: Sequence[Row], width: int, price_texts: Sequence[str], price_label: str,
             large: Sequence[bool] | None, delta_label: str, changes: Callable[[], Sides],
             volume: Callable[[], Mapping[Decimal, tuple[Decimal, Decimal]]]) -> Columns:
     """Which columns fit `width`, and every row's figures. `changes` and `volume` are called
     only when their column can fit (`large` is None when no large-order rule is set)."""
-    pi, pf = _widths(price_texts)
-    si, sf = _widths([r.size_text for r in rows])
-    ci, cf = _widths([r.cum_text for r in rows])
+    pi, pf = kept_widths(price_texts)
+    si, sf = kept_widths([r.size_text for r in rows])
+    ci, cf = new_widths([r.cum_text for r in rows])  # new texts each paint: not kept
     pw, sw, cw = max(pi + pf, 5, len(price_label)), max(si + sf, 4), max(ci + cf, 3)
     mark = large is not None
     room = width - (1 + pw + len(GAP) + sw + (2 if mark else 0)) - len(GAP) - cw
