@@ -101,7 +101,11 @@ def compact_body(book: OrderBook, per_side: int, group: int, height: int,
     lines.append(None)
     lines += bid_rows
     lines += [None] * (height - len(lines))
-    stops = sorted(r.price for r in (*ask_rows, *bid_rows))
+    # Bids worst first, then asks: already in order unless the book is crossed, so the
+    # sort only checks it (timeit, 42 rows: ~4.0 -> ~2.0 us against asks then bids).
+    stops = [r.price for r in reversed(bid_rows)]
+    stops += [r.price for r in ask_rows]
+    stops.sort()
     return Body(lines[:height], spread_at if spread_at < height else None, stops,
                 ask_rows[0].price if ask_rows else None,
                 bid_rows[0].price if bid_rows else None, asks, bids)
