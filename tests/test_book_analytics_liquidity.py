@@ -70,7 +70,9 @@ def test_changes_are_true_size_changes_and_sum_to_the_net_change(steps, depth, w
             assert sum(changes.values(), Decimal(0)) == net
             if depth > 100:  # whole book sampled: the changes sum to the side's total change
                 assert net == book.total_size(side) - sum(then.values(), Decimal(0))
+        # The sums kept through `_update` equal the changes summed afresh.
         assert delta.bid_net == sum(delta.bids.values(), Decimal(0))
+        assert delta.ask_net == sum(delta.asks.values(), Decimal(0))
         # Grouping moves changes between prices, never creates or loses any.
         grouped = tracker.changes(book, now, group=5)
         assert grouped is not None

@@ -21,6 +21,7 @@ from textual import events
 from textual.geometry import Size
 from textual.strip import Strip
 
+from dfx_tui.book.liquidity_change import LiquidityDelta
 from dfx_tui.book.market_analytics import MarketAnalytics
 from dfx_tui.book.numbers import HUMAN_STEPS, step_label
 from dfx_tui.book.orderbook import ASKS, BIDS, LadderRow, OrderBook
@@ -30,13 +31,7 @@ from dfx_tui.widgets.columns import depth_label, window_label
 from dfx_tui.widgets.cursor_readout import pack, readout_parts, readout_strip
 from dfx_tui.widgets.ladder_columns import Row, Sides, large_flags, lay_out, net_changes
 from dfx_tui.widgets.ladder_lines import RowStrips
-from dfx_tui.widgets.ladder_rows import (
-    Body,
-    SideMemo,
-    compact_body,
-    price_body,
-    spread_strip,
-)
+from dfx_tui.widgets.ladder_rows import Body, SideMemo, compact_body, price_body, spread_strip
 from dfx_tui.widgets.ladder_segments import header_segments
 from dfx_tui.widgets.strip_view import StripView
 from dfx_tui.widgets.trader_settings import SHORT_PRICES_BELOW
@@ -264,11 +259,10 @@ class LadderView(StripView):
             self._volume = (key, {v.price: (v.buy, v.sell) for v in levels})
         return self._volume[1]
 
-    def _changes(self, group: int) -> Sides:
-        """Pulled and stacked size per price over the window (nothing before two samples)."""
+    def _changes(self, group: int) -> LiquidityDelta | None:
+        """Pulled and stacked size per price over the window (None before two samples)."""
         at = self.analytics.observed_at
-        delta = None if at is None else self.analytics.liquidity.changes(self.book, at, group)
-        return (delta.asks, delta.bids) if delta is not None else ({}, {})
+        return None if at is None else self.analytics.liquidity.changes(self.book, at, group)
 
     def _build(self, now: float) -> list[Strip]:
         width, height = self.build_size  # `self.size`, asked once a paint (StripView._build_at)
@@ -298,18 +292,22 @@ class LadderView(StripView):
             large = large_flags(shown, view.large_order, view.large_factor)
         liquidity, volume = self.analytics.liquidity, self.analytics.volume
         delta_label = f"Δ{window_label(liquidity.window)}"
-        changes: list[Sides] = []  # asked for at most once a paint: by lay_out, then nets
+        changes: list[LiquidityDelta | None] = []  # asked at most once: by lay_out, then nets
 
-        def sides() -> Sides:
+        def delta() -> LiquidityDelta | None:
             if not changes:
                 changes.append(self._changes(group))
             return changes[0]
+
+        def sides() -> Sides:
+            found = delta()
+            return (found.asks, found.bids) if found is not None else ({}, {})
 
         columns = lay_out(shown, width, price_texts, label, large, delta_label, sides,
                           lambda: self._volume_map(group))
         layout = columns.layout
         self._shows = (bool(layout.delta_w), bool(layout.buy_w))
-        nets = net_changes(*sides(), delta_label) if layout.delta_w else ""
+        nets = net_changes(delta(), delta_label) if layout.delta_w else ""
 
         hs = st["header"]
         mode = f"step {self.group_label} · depth {depth_label(self.depth_mode)}"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from rich.style import Style
 
 from dfx_tui.book.depth_signals import large_levels
+from dfx_tui.book.liquidity_change import LiquidityDelta
 from dfx_tui.book.orderbook import ASKS
 from dfx_tui.widgets.columns import aligned, compact, kept_widths, new_widths
 
@@ -214,10 +215,12 @@ def large_flags(rows: Sequence[Row | None], absolute: Decimal | None,
     return flags
 
 
-def net_changes(asks: Mapping[Decimal, Decimal], bids: Mapping[Decimal, Decimal],
-                label: str) -> str:
-    """"Δ10s asks +2.50 bids -0.1546": the net change per side ("" when nothing moved)."""
-    ask, bid = sum(asks.values(), Decimal(0)), sum(bids.values(), Decimal(0))
+def net_changes(delta: LiquidityDelta | None, label: str) -> str:
+    """"Δ10s asks +2.50 bids -0.1546": the net change per side ("" when nothing moved, or
+    before two samples). The sums are the ones `LiquidityChange` keeps."""
+    if delta is None:
+        return ""
+    ask, bid = delta.ask_net, delta.bid_net
     if not ask and not bid:
         return ""
     return f"{label} asks {figure(ask, True) or '0'} bids {figure(bid, True) or '0'}"
