@@ -10,7 +10,9 @@ from operator import sub
 from rich.segment import Segment
 from rich.style import Style
 
-_PAD = Style(italic=False)  # renders like no change, but keeps a padding segment distinct
+# Added to a blank run's style: renders like no change, but keeps the run a segment of its own
+# (an exported SVG drops the spaces leading a text). One for every widget that pads so.
+PAD = Style(italic=False)
 
 
 def align_decimals(texts: Sequence[str]) -> tuple[list[str], int]:
@@ -95,7 +97,7 @@ def compact(value: float) -> str:
 
 def gap(text: str, style: Style) -> Segment:
     """A run of spaces between columns, kept apart from its neighbours (see `lead_split`)."""
-    return Segment(text, style + _PAD)
+    return Segment(text, style + PAD)
 
 
 def lead_split(text: str, style: Style) -> list[Segment]:
@@ -108,7 +110,7 @@ def lead_split(text: str, style: Style) -> list[Segment]:
     lead = len(text) - len(body)
     if not lead or not body:
         return [Segment(text, style)]
-    return [Segment(" " * lead, style + _PAD), Segment(body, style)]
+    return [Segment(" " * lead, style + PAD), Segment(body, style)]
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"

@@ -22,6 +22,7 @@ from dfx_tui.book.orderbook import ASKS, BIDS, LadderRow, OrderBook
 from dfx_tui.book.price_grid import ZERO
 from dfx_tui.book.price_ladder import PriceLadder
 from dfx_tui.book.side_rows import SideRows
+from dfx_tui.widgets.columns import PAD
 from dfx_tui.widgets.ladder_columns import Row
 from dfx_tui.widgets.lean_strip import LeanStrip
 
@@ -160,11 +161,9 @@ def spread_strip(book: OrderBook, width: int, style: Style, extra: str = "") -> 
             text = short
     text = text[:width]
     left = (width - len(text)) // 2
-    return LeanStrip([Segment(" " * left, style + _PAD), Segment(text, style),
+    return LeanStrip([Segment(" " * left, style + PAD), Segment(text, style),
                       Segment(" " * (width - left - len(text)), style)])
 
-
-_PAD = Style(italic=False)  # made once: a Style made a paint is ~1.8 of ~2.2 us (timeit)
 
 
 def _spread_texts(book: OrderBook) -> tuple[str, str | None]:

@@ -8,11 +8,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from dfx_tui.widgets.columns import gap, lead_split
+from dfx_tui.widgets.columns import PAD, gap, lead_split
 from dfx_tui.widgets.ladder_columns import GAP, MARK, VOL_BAR, Cells, Layout
 from dfx_tui.widgets.lean_strip import LeanStrip
-
-_PAD = Style(italic=False)  # as in columns.gap: a blank run keeps a segment of its own
 
 
 class RowStyles:
@@ -27,19 +25,14 @@ class RowStyles:
         self.text, self.size, self.cum, self.mark = text, size, cum, mark  # text: the side's
         self.up, self.down = up, down  # stacked, pulled liquidity
         self.buy, self.sell, self.bar = buy, sell, bar  # volume figures; depth bar
-        self.pads = {style: style + _PAD for style in (text, size, cum, up, down, buy, sell)}
+        self.pads = {style: style + PAD for style in (text, size, cum, up, down, buy, sell)}
         self.gap = Segment(GAP, self.pads[text])
 
 
 def fixed_strip(segments: list[Segment], width: int, style: Style) -> Strip:
     """`segments` padded to `width` with `style`, every character one cell wide (digits,
     points, block and bar characters, ◆): no measuring, which a repaint does for every row."""
-    used = sum(len(seg.text) for seg in segments)
-    if used > width:
-        return Strip(segments).adjust_cell_length(width, style)
-    if used < width:
-        segments.append(Segment(" " * (width - used), style))
-    return LeanStrip(segments, width)
+    return padded_strip(segments, sum(len(seg.text) for seg in segments), width, style)
 
 
 def header_segments(layout: Layout, price_label: str, delta_label: str, vol_label: str,

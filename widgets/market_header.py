@@ -12,7 +12,7 @@ from dfx_tui.book.depth_signals import DEFAULT_IMBALANCE_BPS, imbalance
 from dfx_tui.book.orderbook import OrderBook
 from dfx_tui.book.state import Market
 from dfx_tui.book.tape import TradeTape
-from dfx_tui.widgets.columns import compact
+from dfx_tui.widgets.columns import PAD, compact
 from dfx_tui.widgets.imbalance_bar import imbalance_runs, micro_runs
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.sparkline import Sparkline
@@ -24,12 +24,11 @@ VOLUME_WINDOW_S = 60.0
 LABELS = ("STALE", "RESYNCING", "RECONNECTING", "CONNECTING", "WAITING", "DOWN", "REJECTED")
 UNKNOWN_LABEL = Style(bold=True, reverse=True)
 _BOLD, _DIM = Style(bold=True), Style(dim=True)
-_NOT_ITALIC = Style(italic=False)  # renders like no change, but keeps the pad a span of its own
 
 
 def badge_runs(label: str, style: Style) -> list[Run]:
     """` LABEL ` on a coloured background (the leading pad as its own span)."""
-    return [(" ", style + _NOT_ITALIC), (f"{label} ", style)]
+    return [(" ", style + PAD), (f"{label} ", style)]
 
 
 def badge(text: Text, label: str, style: Style) -> None:

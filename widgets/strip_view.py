@@ -46,6 +46,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from dfx_tui.widgets.columns import PAD
 from dfx_tui.widgets.lean_strip import LeanStrip
 from dfx_tui.widgets.strip_filters import filter_lines
 from dfx_tui.widgets.styled import StyledWidget
@@ -309,7 +310,6 @@ def line_runs(ys: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-_NOT_ITALIC = Style(italic=False)
 
 
 @lru_cache(maxsize=4096)
@@ -320,7 +320,7 @@ def same_look(a: Style | None, b: Style | None) -> bool:
         return True
     if a is None or b is None or a.italic or b.italic:
         return False
-    return a + _NOT_ITALIC == b + _NOT_ITALIC
+    return a + PAD == b + PAD
 
 
 def merge_segments(segments: Iterable[Segment]) -> list[Segment]:

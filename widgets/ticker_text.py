@@ -15,7 +15,7 @@ from rich.text import Text
 
 from dfx_tui.book.catalog import MarketCatalog
 from dfx_tui.book.ticker import Ticker
-from dfx_tui.widgets.columns import compact
+from dfx_tui.widgets.columns import PAD, compact
 from dfx_tui.widgets.safe import sanitize
 from dfx_tui.widgets.text_line import Run, style_of
 
@@ -59,12 +59,11 @@ ROW_WIDTHS = (14, 14, 9, 14)
 # Padding as spans of their own: exported SVGs put each span in its own <text> element, and
 # librsvg drops leading spaces inside one (widgets/columns.lead_split); this style renders as
 # no change but keeps a pad apart from its neighbour.
-_PAD = Style(italic=False)
 
 
 def _right(text: Text, value: str, width: int, style: Style) -> None:
     if len(value) < width:
-        text.append(" " * (width - len(value)), _PAD)
+        text.append(" " * (width - len(value)), PAD)
     text.append(value, style)
 
 
