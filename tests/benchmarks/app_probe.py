@@ -44,7 +44,12 @@ import time
 from typing import Any
 
 mono = time.monotonic
-LAG_PERIOD_S = 0.05  # 20 wake-ups a second: about 1 ms of CPU a second, 1% of the app at 50 msg/s
+NEVER_HOLD_S = 3600.0
+# Each wake-up of the app's sleeping loop costs it ~0.2 ms of CPU on the 2-core machine
+# (`asyncio.sleep(0.01)` in a loop: 161-189 us a turn), so the watchdog is part of what it
+# measures: at 20 wake-ups a second it added 0.004-0.006 core to the app at 50 msg/s (3
+# interleaved pairs: 0.039 against 0.033 median), a sixth of the app. Twice a second.
+LAG_PERIOD_S = float(os.environ.get("DFX_LAG_PERIOD", "0.5"))
 
 
 class Probe:
@@ -394,10 +399,20 @@ async def run(args: argparse.Namespace) -> None:
         config.stale_after = args.stale_after
     feed = FeedClient(config)
     app = DfxApp(config, feed=feed)
-    # Textual's own LinuxDriver, not run_tui's back-pressure driver: when this bench's reader
-    # falls behind (its process also runs the simulator and models the screen), that driver
-    # rightly skips pictures, which would read as staleness of the app (tried: p99 0.5 s at
-    # 5,000 msg/s on a loaded machine). tests/test_terminal_backpressure.py covers it.
+    # The driver `dfx-tui` runs with (run_tui), so its writer and key reading are measured,
+    # but with pictures never held: when this bench's reader falls behind (its process also
+    # runs the simulator and models the screen), the driver rightly skips pictures, which
+    # would read as staleness of the app (tried: p99 0.5 s at 5,000 msg/s on a loaded
+    # machine). tests/test_terminal_backpressure.py covers the hold.
+    if os.environ.get("DFX_BENCH_DRIVER", "ours") == "ours":
+        from dfx_tui.app import terminal
+
+        terminal.HOLD_AFTER_S = NEVER_HOLD_S
+        terminal.HOLD_AFTER_CHARS = 1 << 40
+        app.driver_class = terminal.with_backpressure(app.driver_class)
+        if os.environ.get("DFX_SWITCH"):
+            import sys
+            sys.setswitchinterval(float(os.environ["DFX_SWITCH"]))
     feed.on_notice = app._on_feed_notice  # what DfxApp.on_load does for its own feed
     out = os.fdopen(args.out_fd, "w")
     probe = Probe(app, feed, out)
