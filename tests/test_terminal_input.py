@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 import threading
 import time
 import tty
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -167,3 +169,33 @@ async def test_a_picture_is_one_hand_over_to_the_writer() -> None:
         assert file.writes == ["\x1b[?2026hpicture\x1b[?2026l", "\x07"]
     finally:
         writer.stop()
+
+
+def test_the_real_app_reads_keys_on_its_loop_before_and_after_a_suspension(
+        tmp_path: Path) -> None:
+    """`dfx-tui` on a pseudo-terminal: a key opens the help, a lone Escape closes it, and
+    after SIGTSTP / SIGCONT (a new reader on the loop) keys still arrive."""
+    from dfx_tui.app.sim.server import SimConfig
+    from tests.test_terminal_backpressure import (
+        MARKET,
+        _wait,
+        app_on_pty,
+        process_state,
+        sim_on_thread,
+    )
+
+    def help_shown() -> bool:
+        return "dfx-tui keys" in "\n".join(term.lines())
+
+    config = SimConfig(markets=(MARKET,), seed=3, rate=20.0, trade_rate=2.0)
+    with sim_on_thread(config) as (sim, _call), app_on_pty(sim.url, tmp_path) as (proc, term):
+        os.write(term.master, b"?")
+        _wait(help_shown, 10, "the help", term)
+        os.write(term.master, b"\x1b")
+        _wait(lambda: not help_shown(), 10, "the help to close on a lone Escape", term)
+        os.kill(proc.pid, signal.SIGTSTP)
+        _wait(lambda: process_state(proc.pid) == "T", 10, "the app to stop", term)
+        os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(0.5)
+        os.write(term.master, b"?")
+        _wait(help_shown, 10, "the help after SIGCONT", term)
