@@ -104,6 +104,18 @@ def test_bench_floor_prints_its_figures() -> None:
         assert isinstance(out[f"floor_over_bare_{n}_lines"], NUM)
 
 
+@pytest.mark.timeout(60)
+def test_bench_wakeups_prints_its_figures() -> None:
+    proc = subprocess.run([sys.executable, str(BENCH_DIR / "bench_wakeups.py"), "--rounds",
+                           "1", "--n", "5", "--sleep-ms", "1"],
+                          capture_output=True, text=True, timeout=55)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    for kind in ("sleep", "select", "asyncio_sleep", "condition_hand_over"):
+        assert out[f"{kind}_us_per_wakeup"] >= 0
+        assert len(out[f"{kind}_us_rounds"]) == 1
+
+
 def test_cold_start_runs_the_app_from_bytecode() -> None:
     # bench_app byte-compiles the app before its cold starts (as installing it would): a
     # module without cached bytecode gets it, and a second pass finds nothing to compile.
