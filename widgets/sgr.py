@@ -56,11 +56,28 @@ def step(before: Style, after: Style, system: ColorSystem) -> str:
     return found
 
 
+# Per colour system: (id(before), id(after)) -> (before, after, codes). Keyed by identity:
+# `_STEPS` hashes both styles and the colour system in Python code (`Style.__hash__`,
+# `Enum.__hash__`), three calls a step, ~10 steps a changed line. The value holds both styles,
+# so while an entry lives no other object can take their ids.
+_BY_ID: dict[ColorSystem, dict[tuple[int, int], tuple[Style, Style, str]]] = {}
+
+
+def _by_id(system: ColorSystem) -> dict[tuple[int, int], tuple[Style, Style, str]]:
+    found = _BY_ID.get(system)
+    if found is None:
+        found = _BY_ID[system] = {}
+    elif len(found) >= STEPS_KEPT:
+        found.clear()
+    return found
+
+
 def encode(segments: Iterable[Segment], system: ColorSystem) -> str:
     """The segments as terminal text, from and back to the terminal's plain state."""
     out: list[str] = []
     current: Style | None = None  # the style the terminal draws in now (None: plain)
     render_style = Strip.render_style
+    steps = _by_id(system)
     for text, style, _control in segments:
         if style is None or style._link:  # as Textual writes them, from the plain state
             if current is not None:
@@ -74,7 +91,12 @@ def encode(segments: Iterable[Segment], system: ColorSystem) -> str:
                 if codes is None:
                     codes = Strip.render_ansi(style, system)
             else:
-                codes = step(current, style, system)
+                hit = steps.get((id(current), id(style)))
+                if hit is None:
+                    codes = step(current, style, system)
+                    steps[(id(current), id(style))] = (current, style, codes)
+                else:
+                    codes = hit[2]
             if codes:
                 out.append(f"\x1b[{codes}m")
             current = style

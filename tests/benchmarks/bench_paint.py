@@ -59,7 +59,7 @@ def make_stream(n: int, per_paint: int) -> tuple[dict[str, Any],
 
 async def run(steps_per_paint: int, paints: int, action: str = "none",
               profile: cProfile.Profile | None = None,
-              compositor_only: bool = False) -> dict[str, Any]:
+              compositor_only: bool = False, gap_ms: float = 0.0) -> dict[str, Any]:
     # The app writes its paint at once (app/screen_updates.py draw_now); here the compositor
     # and the encoding are timed apart, so the paint only marks its lines dirty.
     def mark_drawn(screen: Any) -> bool:  # what draw_now does first; the rest is timed below
@@ -107,6 +107,8 @@ async def run(steps_per_paint: int, paints: int, action: str = "none",
                     btc.tape.apply(False, trades)
             clock[0] += 0.1
             feed.status.last_message_at = clock[0] - 0.01
+            if gap_ms:
+                time.sleep(gap_ms / 1000)  # untimed: the machine cools as between the app's paints
             if profile is not None:
                 profile.enable()
             c0 = time.process_time()
@@ -147,6 +149,9 @@ def main() -> int:
     ap.add_argument("--compositor-only", action="store_true",
                     help="every changed line through Textual's compositor (the app before "
                          "app/screen_updates.direct_lines)")
+    ap.add_argument("--gap-ms", type=float, default=0.0,
+                    help="sleep this long before each paint (untimed), as the app waits "
+                         "between paints: its paint then costs ~2.4x the back-to-back one")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="cProfile the timed part; print its top N functions by own time "
                          "to stderr (the timings then include the profiler's cost)")
@@ -157,11 +162,11 @@ def main() -> int:
         strip_view.merge_segments = list  # type: ignore[assignment]
     profile = cProfile.Profile() if args.profile else None
     out = asyncio.run(run(args.steps, args.paints, args.action, profile,
-                          args.compositor_only))
+                          args.compositor_only, args.gap_ms))
     if profile is not None:
         pstats.Stats(profile, stream=sys.stderr).sort_stats(__import__("os").environ.get("PROFILE_SORT", "tottime")).print_stats(args.profile)
     print(json.dumps({"steps_per_paint": args.steps, "action": args.action,
-                      "direct": not args.compositor_only,
+                      "direct": not args.compositor_only, "gap_ms": args.gap_ms,
                       "merge": not args.no_merge, **out}))
     return 0
 
