@@ -236,7 +236,15 @@ class BackpressureDriver(LinuxDriver):
         if self._input is None:  # a new parser after each suspension
             self._input = LoopInput(self.fileno, self._loop, self.process_message,
                                     self._input_failed, self._debug)
-        self._input.start()
+        try:
+            self._input.start()
+        except (OSError, ValueError):
+            # Input the loop cannot wait on (stdin from a regular file or /dev/null: epoll
+            # refuses them): read to its end on a thread, which `disable_input` joins.
+            self._key_thread = threading.Thread(
+                target=self._input.read_until_end, args=(self.exit_event,),
+                name="dfx-input", daemon=True)
+            self._key_thread.start()
 
     def _input_failed(self) -> None:
         """In an `except` block: what Textual's input thread does with an exception."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from codecs import getincrementaldecoder
 from collections.abc import Callable
 
@@ -70,13 +71,14 @@ class LoopInput:
         except (BlockingIOError, InterruptedError):
             return
         except OSError:  # the terminal is gone (EIO after a hang-up): nothing more to read
-            self._loop.remove_reader(self.fileno)
-            self.reading = False
+            data = b""
+        if not data:  # the end of input (a hang-up, a pipe's end)
+            self.stop_quietly()
             return
-        if not data:  # end of input (a pipe): the thread stopped reading too
-            self._loop.remove_reader(self.fileno)
-            self.reading = False
-            return
+        self.feed(data)
+
+    def feed(self, data: bytes) -> None:
+        """Parse `data` read from the terminal (on the loop's thread)."""
         try:
             text = self._decode(data)
             if text:  # half a character so far (the parser takes "" as the end of input)
@@ -86,6 +88,23 @@ class LoopInput:
         except Exception:
             self.stop_quietly()
             self._on_error()
+
+    def read_until_end(self, stop: threading.Event) -> None:
+        """On a thread, for input the loop cannot wait on (a regular file, /dev/null: epoll
+        refuses them, and reading them never blocks): read to the end, each read parsed on
+        the loop. Textual's thread polled such input forever, at 100 % of a core for
+        /dev/null (each poll found it readable and read nothing)."""
+        while not stop.is_set():
+            try:
+                data = os.read(self.fileno, READ_SIZE)
+            except OSError:
+                return
+            if not data:
+                return
+            try:
+                self._loop.call_soon_threadsafe(self.feed, data)
+            except RuntimeError:  # the loop is closed: the app has ended
+                return
 
     def stop_quietly(self) -> None:
         if self.reading:

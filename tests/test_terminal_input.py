@@ -199,3 +199,29 @@ def test_the_real_app_reads_keys_on_its_loop_before_and_after_a_suspension(
         time.sleep(0.5)
         os.write(term.master, b"?")
         _wait(help_shown, 10, "the help after SIGCONT", term)
+
+
+async def test_input_the_loop_cannot_wait_on_is_read_to_its_end_on_a_thread(
+        tmp_path: Path) -> None:
+    """epoll refuses regular files and /dev/null: the driver reads them to their end on a
+    thread (keys parsed on the loop), which then ends: Textual's thread polled /dev/null at
+    100 % of a core."""
+    typed = tmp_path / "keys"
+    typed.write_bytes(b"ab\x1b[A")
+    for path in (os.devnull, str(typed)):
+        driver = BackpressureDriver(App())
+        keys = Keys()
+        driver.process_message = keys.process  # type: ignore[method-assign]
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            driver.fileno = fd
+            driver._input_wanted = True
+            driver._start_input()
+            thread = driver._key_thread
+            assert thread is not None
+            thread.join(2)
+            assert not thread.is_alive()
+            expected = [] if path == os.devnull else ["a", "b", "up"]
+            await until(lambda keys=keys, expected=expected: keys.keys() == expected)
+        finally:
+            os.close(fd)
