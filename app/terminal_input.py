@@ -3,8 +3,9 @@
 Textual's Linux driver reads keys on a thread that wakes every 0.1 s whether or not a key
 came (`select(0.1)`, to notice its exit flag and to time out a lone Escape). On this 2-core
 machine each wake-up of a sleeping thread costs about 0.1 ms of CPU (a `select` with a
-timeout, 200 rounds: 99 us each), so the poll alone was 0.0012 of a core (schedstat of the
-thread in bench_app at 50 msg/s): a sixth of what the whole bare consumer uses. Here the
+10 ms timeout: 75-99 us a wake-up, tests/benchmarks/bench_wakeups.py), so the poll alone was
+0.0012 of a core (schedstat of the thread in bench_app at 50 msg/s): a sixth of what the whole
+bare consumer uses. Here the
 terminal is one more reader of the asyncio loop the app already sleeps in: no key, no work.
 
 What the thread did is kept: the same parser (`XTermParser`), the same incremental UTF-8
