@@ -56,7 +56,7 @@ class LoopInput:
     def stop(self) -> None:
         """Stop reading (on the loop's thread) and end the parser, as Textual's thread does
         (what it held is dropped). A new `LoopInput` reads after a resume."""
-        self.stop_quietly()
+        self._stop_reading()
         if self._tick is not None:
             self._tick.cancel()
             self._tick = None
@@ -74,7 +74,7 @@ class LoopInput:
         except OSError:  # the terminal is gone (EIO after a hang-up): nothing more to read
             data = b""
         if not data:  # the end of input (a hang-up, a pipe's end)
-            self.stop_quietly()
+            self._stop_reading()
             return
         self.feed(data)
 
@@ -87,7 +87,7 @@ class LoopInput:
                     self._process(event)
             self._arm_tick(after_input=True)
         except Exception:
-            self.stop_quietly()
+            self._stop_reading()
             self._on_error()
 
     def read_until_end(self, stop: threading.Event) -> None:
@@ -107,7 +107,7 @@ class LoopInput:
             except RuntimeError:  # the loop is closed: the app has ended
                 return
 
-    def stop_quietly(self) -> None:
+    def _stop_reading(self) -> None:
         if self.reading:
             self.reading = False
             self._loop.remove_reader(self.fileno)
@@ -130,7 +130,7 @@ class LoopInput:
             for event in self._parser.tick():
                 self._process(event)
         except Exception:
-            self.stop_quietly()
+            self._stop_reading()
             self._on_error()
             return
         self._arm_tick(after_input=False)

@@ -1,7 +1,7 @@
 """The app side of bench_app: the real DfxApp, real FeedClient, real socket, instrumented.
 
-Run by bench_app.py in a pseudo-terminal, so Textual's real driver encodes and writes every
-frame (the headless driver skips that work). Instrumentation wraps instance attributes only,
+Run by bench_app.py in a pseudo-terminal, so the driver `dfx-tui` ships (app/terminal.py, with
+pictures never held) encodes and writes every frame (the headless driver skips that work). Instrumentation wraps instance attributes only,
 so nothing of the app changes:
 
 - ``FeedClient.handle_frame``: counts frames and stamps the first change of the visible
@@ -25,6 +25,9 @@ late it woke (the event loop was busy, or the process was not running) with the 
 thread's CPU share over that interval (near 1: the app's own work held the loop; near 0: the
 machine did not run the app); garbage collections are timed by ``gc.callbacks``. Both tell a
 tail latency of the app from one of a shared machine.
+
+For A/B runs, two environment variables: ``DFX_BENCH_DRIVER=textual`` runs Textual's stock
+driver instead, ``DFX_LAG_PERIOD`` sets the watchdog's period in seconds (default 0.5).
 
 Control: commands arrive one per line on ``--cmd-fd`` (mark, report, status, quit); results
 go out as one JSON object per line on ``--out-fd``. All times are ``time.monotonic()``, which
@@ -410,9 +413,6 @@ async def run(args: argparse.Namespace) -> None:
         terminal.HOLD_AFTER_S = NEVER_HOLD_S
         terminal.HOLD_AFTER_CHARS = 1 << 40
         app.driver_class = terminal.with_backpressure(app.driver_class)
-        if os.environ.get("DFX_SWITCH"):
-            import sys
-            sys.setswitchinterval(float(os.environ["DFX_SWITCH"]))
     feed.on_notice = app._on_feed_notice  # what DfxApp.on_load does for its own feed
     out = os.fdopen(args.out_fd, "w")
     probe = Probe(app, feed, out)
